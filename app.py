@@ -1,0 +1,41 @@
+"""python app.py: serve the chat (127.0.0.1:7860 by default; BOT_HOST / BOT_PORT change it).
+
+On first start the index is empty, so the knowledge base in kb/ is ingested first, with progress.
+"""
+
+import sys
+
+from tqdm import tqdm
+
+from bot.settings import SettingsError, get_settings
+from bot.store import ModelMismatchError
+
+
+def main() -> int:
+    try:
+        settings = get_settings()
+        from bot.service import Assistant
+
+        assistant = Assistant(settings)
+    except (OSError, SettingsError, ModelMismatchError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not assistant.collection.count():
+        print(f"The index is empty: building it from {settings.kb_dir}/ (first start only).")
+        with tqdm(total=1, unit="chunk") as bar:
+
+            def progress(done: int, total: int, stage: str) -> None:
+                bar.total, bar.n = max(total, 1), done
+                bar.set_description(stage[:40])
+                bar.refresh()
+
+            report = assistant.ensure_index(progress)
+        print(report.table())
+    from bot.ui import build
+
+    build(assistant).launch(server_name=settings.host, server_port=settings.port, show_error=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

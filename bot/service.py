@@ -1,0 +1,67 @@
+"""Wires the parts together once: settings → embedder → Chroma → retriever → answerer.
+
+The CLI, the app and the evaluations all go through this one object, so they behave alike.
+"""
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from langchain_core.documents import Document
+
+from bot.answer import Answer, ExtractiveAnswerer
+from bot.embedding import Embedder, load_embedder
+from bot.ingest import Ingestor, IngestReport, Progress
+from bot.retrieve import DenseRetriever, Filters
+from bot.settings import Settings, get_settings
+from bot.store import open_collection
+
+Turn = dict  # {"role": "user" | "assistant", "content": str}
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+        """``embedder`` lets several assistants (tests, evaluations) share one loaded model."""
+        self.settings = settings or get_settings()
+        self.embedder = embedder or load_embedder(self.settings)
+        self.collection = open_collection(self.settings, self.embedder.model_id)
+        self.retriever = DenseRetriever(collection=self.collection, embedder=self.embedder, k=self.settings.top_k)
+        self.answerer = ExtractiveAnswerer(self.embedder)
+
+    def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+        return Ingestor(self.collection, self.embedder, progress).run(paths)
+
+    def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
+        """Build the index from the knowledge base folder when it is empty (first start)."""
+        if self.collection.count():
+            return None
+        return self.ingest([self.settings.kb_dir], progress)
+
+    def retrieve(
+        self, question: str, k: int | None = None, filters: Filters | None = None, history: list[Turn] | None = None
+    ) -> list[Document]:
+        return self.retriever.search(standalone_question(question, history or []), k or self.settings.top_k, filters)
+
+    def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None) -> dict:
+        started = time.perf_counter()
+        search_query = standalone_question(question, history or [])
+        documents = self.retriever.search(search_query, self.settings.top_k, filters)
+        retrieved = time.perf_counter()
+        answer: Answer = self.answerer.answer(question, documents, search_query)
+        done = time.perf_counter()
+        result = asdict(answer)
+        result["timings_ms"] = {
+            "retrieve": round((retrieved - started) * 1000, 1),
+            "answer": round((done - retrieved) * 1000, 1),
+            "total": round((done - started) * 1000, 1),
+        }
+        return result
+
+
+def standalone_question(question: str, history: list[Turn]) -> str:
+    """A short follow-up ("what about food?") borrows the previous question's words for retrieval."""
+    earlier = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
+    if not earlier:
+        return question
+    words = len(question.split()) + sum(1 for char in question if "\u4e00" <= char <= "\u9fff") // 2
+    return f"{earlier[-1]} {question}" if words <= 6 else question

@@ -1,0 +1,101 @@
+"""Shared fixtures: one exported embedding model per test session, a fresh Chroma collection per test."""
+
+import itertools
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.embedding import load_embedder
+from bot.service import Assistant
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "reference"
+_names = itertools.count()
+
+LIVE_RULES_ZH = textwrap.dedent("""\
+    # 直播营销测试规定
+
+    ## 第一章 总则
+
+    第一条 为了规范直播营销活动，保护消费者合法权益，制定本规定。
+
+    第二条 直播间运营者应当在直播间显著位置持续公示营业执照信息和经营者身份信息。
+
+    ## 第二章 行为规范
+
+    第三条 直播营销人员不得虚构或者篡改交易量、点击量、关注度等数据，不得编造用户评价。
+
+    第四条 销售食品的，直播间运营者应当查验食品生产经营许可证，并保存进货查验记录不少于二年。
+
+    第五条 消费者通过直播间购买商品，自收到商品之日起七日内有权退货，且无需说明理由。
+    """)
+
+PAPER_EN = textwrap.dedent("""\
+    ---
+    doc_id: sample-paper
+    title: Live streaming and rural sales (sample paper)
+    doc_type: paper
+    ---
+    ## Abstract
+    This paper studies how live streaming helps farmers sell produce online.
+
+    ## 1. Background
+    Rural households increasingly sell fruit and tea through short-video platforms.
+
+    ### 1.1. Logistics
+    Cold-chain logistics remain the main bottleneck for fresh produce sold in live rooms.
+
+    ## Conclusion
+    Better logistics and training for hosts would raise rural incomes.
+    """)
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory) -> Settings:
+    """Settings pointing at a session data dir, so the default model is exported once."""
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), _env_file=None)
+
+
+@pytest.fixture(scope="session")
+def embedder(base_settings):
+    return load_embedder(base_settings)
+
+
+@pytest.fixture
+def settings(base_settings, tmp_path) -> Settings:
+    """Same model and data dir; a collection of its own."""
+    return base_settings.model_copy(update={"collection": f"test-{next(_names)}", "kb_dir": tmp_path / "kb"})
+
+
+@pytest.fixture
+def assistant(settings, embedder) -> Assistant:
+    return Assistant(settings, embedder)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A small bilingual corpus: a Chinese-only regulation and an English paper."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "live-rules.md").write_text(LIVE_RULES_ZH, encoding="utf-8")
+    (folder / "sample-paper.md").write_text(PAPER_EN, encoding="utf-8")
+    return folder
+
+
+def run_cli(args: list[str], settings: Settings, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """Run a project command as a user would, with the test's data dir and collection."""
+    env = {
+        **os.environ,
+        "BOT_DATA_DIR": str(settings.data_dir),
+        "BOT_COLLECTION": settings.collection,
+        "BOT_KB_DIR": str(settings.kb_dir),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, **kwargs
+    )

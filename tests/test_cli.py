@@ -1,0 +1,83 @@
+"""The command-line JSON contract that evaluations depend on."""
+
+import json
+
+import pytest
+
+from .conftest import run_cli
+
+HIT_KEYS = ["rank", "doc_id", "doc_type", "title", "locator", "articles", "section", "page", "score", "text"]
+CITATION_KEYS = {"n", "doc_id", "title", "locator", "articles", "section", "page", "quote", "url"}
+
+
+@pytest.fixture
+def indexed_settings(assistant, corpus):
+    assistant.ingest([corpus])
+    return assistant.settings
+
+
+def test_retrieve_json(indexed_settings):
+    result = run_cli(["-m", "bot", "retrieve", "直播间要公示营业执照吗？", "--k", "3", "--json"], indexed_settings)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["question"] == "直播间要公示营业执照吗？"
+    assert [list(hit) for hit in payload["hits"]] == [HIT_KEYS] * 3
+    top = payload["hits"][0]
+    assert (top["rank"], top["doc_id"], top["articles"]) == (1, "live-rules", [2])
+    assert isinstance(top["score"], float) and "营业执照" in top["text"]
+
+
+def test_ask_json_with_history(indexed_settings, tmp_path):
+    history = tmp_path / "history.json"
+    history.write_text(
+        json.dumps(
+            [
+                {"role": "user", "content": "直播卖食品要查验什么？"},
+                {"role": "assistant", "content": "要查验许可证。[1]"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli(["-m", "bot", "ask", "记录要保存多久？", "--json", "--history", str(history)], indexed_settings)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert {"question", "answer", "lang", "refused", "citations", "timings_ms"} <= set(payload)
+    assert payload["lang"] == "zh" and payload["refused"] is False
+    assert set(payload["citations"][0]) >= CITATION_KEYS
+    assert payload["citations"][0]["articles"] == [4]
+    assert "[1]" in payload["answer"] and payload["citations"][0]["quote"] in payload["answer"].replace(" [1]", "")
+
+
+def test_batch_prints_one_line_per_question_and_refuses_off_topic(indexed_settings, tmp_path):
+    batch = tmp_path / "questions.jsonl"
+    batch.write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {"id": "a", "question": "How long must I keep purchase inspection records when selling food?"},
+                {"id": "b", "question": "What is the boiling point of mercury?"},
+                {"id": "c", "question": "法国的首都是哪里？"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli(["-m", "bot", "ask", "--batch", str(batch)], indexed_settings)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert [line["refused"] for line in lines] == [False, True, True]
+    assert "not cover" in lines[1]["answer"] and "知识库" in lines[2]["answer"]
+    assert lines[1]["citations"] == []
+
+
+def test_readable_output_without_json(indexed_settings):
+    result = run_cli(
+        ["-m", "bot", "ask", "How long must I keep purchase inspection records when selling food?"], indexed_settings
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Sources:" in result.stdout and "Article 4 · 第四条" in result.stdout
+
+
+def test_missing_question_is_a_usage_error(indexed_settings):
+    result = run_cli(["-m", "bot", "ask"], indexed_settings)
+    assert result.returncode == 2 and "QUESTION" in result.stderr

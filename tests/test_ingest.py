@@ -1,0 +1,88 @@
+"""Ingest adds only what changed, removes what is gone, skips bad files, and survives interruption."""
+
+import pytest
+
+from bot.service import Assistant
+from bot.store import ModelMismatchError, open_collection
+
+from .conftest import LIVE_RULES_ZH, run_cli
+from .test_loaders import make_pdf
+
+
+def test_reingest_of_unchanged_files_embeds_nothing(assistant, corpus):
+    first = assistant.ingest([corpus])
+    assert first.documents == 2 and first.added == first.chunks > 0 and not first.skipped
+    second = assistant.ingest([corpus])
+    assert (second.added, second.removed, second.unchanged) == (0, 0, first.chunks)
+    assert assistant.collection.count() == first.chunks
+
+
+def test_changed_file_replaces_only_its_changed_chunks(assistant, corpus):
+    before = assistant.ingest([corpus]).chunks
+    path = corpus / "live-rules.md"
+    path.write_text(LIVE_RULES_ZH.replace("不少于二年", "不少于三年"), encoding="utf-8")
+    report = assistant.ingest([corpus])
+    assert (report.added, report.removed, report.unchanged) == (1, 1, before - 1)
+    stored = assistant.collection.get(where={"articles": {"$contains": 4}}, include=["documents"])["documents"]
+    assert stored == [
+        next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("第四条")).replace(
+            "　", " "
+        )
+    ]
+
+
+def test_removed_file_loses_its_chunks(assistant, corpus):
+    assistant.ingest([corpus])
+    (corpus / "sample-paper.md").unlink()
+    report = assistant.ingest([corpus])
+    assert report.removed > 0
+    doc_ids = {m["doc_id"] for m in assistant.collection.get(include=["metadatas"])["metadatas"]}
+    assert doc_ids == {"live-rules"}
+
+
+def test_corrupt_pdf_is_skipped_with_its_reason_and_the_rest_ingests(assistant, corpus):
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\ngarbage")
+    make_pdf(corpus / "good.pdf", ["Hosts must disclose paid promotions.", "Second page about refunds."])
+    report = assistant.ingest([corpus])
+    assert len(report.skipped) == 1
+    path, reason = report.skipped[0]
+    assert path.endswith("broken.pdf") and "PDF" in reason
+    pages = sorted(
+        m["page"] for m in assistant.collection.get(where={"doc_id": "good"}, include=["metadatas"])["metadatas"]
+    )
+    assert pages == [1, 2]
+    assert report.documents == 3
+
+
+def test_interrupted_ingest_leaves_the_previous_index_usable(assistant, corpus, monkeypatch):
+    assistant.ingest([corpus])
+    before = assistant.collection.count()
+    (corpus / "live-rules.md").write_text(LIVE_RULES_ZH.replace("七日", "十日"), encoding="utf-8")
+    make_pdf(corpus / "extra.pdf", ["More rules about deposits."])
+
+    def crash(texts):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(assistant.embedder, "encode_documents", crash)
+    with pytest.raises(KeyboardInterrupt):
+        assistant.ingest([corpus])
+    monkeypatch.undo()
+    assert assistant.collection.count() == before
+    assert assistant.retrieve("七日内退货", k=1)[0].metadata["articles"] == [5]
+    report = assistant.ingest([corpus])
+    assert report.added == 2 and report.removed == 1
+
+
+def test_index_built_by_another_model_is_refused(settings, embedder, corpus):
+    Assistant(settings, embedder).ingest([corpus])
+    with pytest.raises(ModelMismatchError, match="re-ingest"):
+        open_collection(settings, "all-minilm-l6-v2")
+
+
+def test_ingest_command_prints_a_summary_table(settings, corpus):
+    (corpus / "broken.pdf").write_bytes(b"not a pdf")
+    result = run_cli(["ingest.py", str(corpus)], settings)
+    assert result.returncode == 0, result.stderr
+    assert "documents" in result.stdout and "added" in result.stdout
+    assert "skipped" in result.stdout and "broken.pdf" in result.stdout
+    assert "embedding" in result.stderr, "a progress bar is shown"

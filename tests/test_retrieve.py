@@ -1,0 +1,73 @@
+"""Dense retrieval finds the right article across English and Chinese, and honours filters."""
+
+import pytest
+
+from bot.retrieve import Filters
+
+
+@pytest.fixture
+def indexed(assistant, corpus):
+    assistant.ingest([corpus])
+    return assistant
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("直播间要公示营业执照吗？", 2),
+        ("主播可以刷单造假销量吗？", 3),
+        ("消费者收到货后几天内可以无理由退货？", 5),
+    ],
+)
+def test_finds_the_article_for_chinese_questions(indexed, question, article):
+    top = indexed.retrieve(question, k=1)[0]
+    assert (top.metadata["doc_id"], top.metadata.get("articles")) == ("live-rules", [article])
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("Where must a live room show its business licence?", 2),
+        ("Can a host fake the sales numbers or make up reviews?", 3),
+        ("How long must I keep purchase inspection records when selling food?", 4),
+        ("Can buyers return goods without a reason?", 5),
+    ],
+)
+def test_english_questions_find_the_right_chinese_article(indexed, question, article):
+    """Within the Chinese-only regulation, English questions land on the right article."""
+    top = indexed.retrieve(question, k=1, filters=Filters(doc_ids=("live-rules",)))[0]
+    assert top.metadata["articles"] == [article]
+
+
+def test_english_question_answered_by_chinese_only_passage(indexed):
+    """Unfiltered, against an English paper too."""
+    top = indexed.retrieve("Do sellers of food have to check the supplier's licence?", k=1)[0]
+    assert top.metadata["lang"] == "zh" and "许可证" in top.page_content
+
+
+def test_chinese_question_finds_english_paper_section(indexed):
+    top = indexed.retrieve("生鲜农产品直播销售的主要瓶颈是什么？", k=1, filters=Filters(doc_types=("paper",)))[0]
+    assert (top.metadata["doc_id"], top.metadata["section"]) == ("sample-paper", "1.1")
+
+
+def test_filters_by_type_and_document(indexed):
+    hits = indexed.retrieve("Can buyers return goods without a reason?", k=10, filters=Filters(doc_types=("paper",)))
+    assert hits and {h.metadata["doc_type"] for h in hits} == {"paper"}
+    hits = indexed.retrieve("logistics", k=10, filters=Filters(doc_ids=("live-rules",)))
+    assert hits and {h.metadata["doc_id"] for h in hits} == {"live-rules"}
+
+
+def test_scores_descend_and_ranks_count_up(indexed):
+    hits = indexed.retrieve("退货", k=5)
+    assert [h.metadata["rank"] for h in hits] == list(range(1, len(hits) + 1))
+    assert [h.metadata["score"] for h in hits] == sorted((h.metadata["score"] for h in hits), reverse=True)
+
+
+def test_langchain_retriever_interface(indexed):
+    retriever = indexed.retriever.model_copy(update={"k": 2})
+    documents = retriever.invoke("营业执照")
+    assert len(documents) == 2 and documents[0].metadata["articles"] == [2]
+
+
+def test_empty_index_returns_nothing(assistant):
+    assert assistant.retrieve("anything") == []
