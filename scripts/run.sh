@@ -15,8 +15,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
-  .venv/bin/pip install --quiet --disable-pip-version-check torch==2.13.0
-  .venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
+  pip_install() { .venv/bin/pip install --quiet --disable-pip-version-check "$@" 2> >(grep -v "is ignored" >&2); }
+  pip_install torch==2.13.0
+  pip_install -e ".[test]"
   touch "$stamp"
 fi
 

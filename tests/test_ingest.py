@@ -86,3 +86,10 @@ def test_ingest_command_prints_a_summary_table(settings, corpus):
     assert "documents" in result.stdout and "added" in result.stdout
     assert "skipped" in result.stdout and "broken.pdf" in result.stdout
     assert "embedding" in result.stderr, "a progress bar is shown"
+
+
+def test_cli_with_another_model_says_to_reingest(settings, embedder, corpus):
+    Assistant(settings, embedder).ingest([corpus])
+    result = run_cli(["-m", "bot", "retrieve", "退货"], settings, env={"BOT_EMBEDDING_MODEL": "all-minilm-l6-v2"})
+    assert result.returncode == 2
+    assert "re-ingest" in result.stderr and "all-minilm-l6-v2" in result.stderr
