@@ -111,7 +111,7 @@ class ExtractiveAnswerer:
         lang = question_lang(question)
         top = documents[: self.passages]
         query = self.embedder.encode_queries([search_query or question])[0]
-        if not top or not self.covered(query, top[0].metadata["score"]):
+        if not top or not self.covered(query, max(doc.metadata["similarity"] for doc in top)):
             return Answer(question, _NOT_COVERED[lang], lang, True)
         picked = self._pick(query, top, lang)
         citations: dict[int, Citation] = {}

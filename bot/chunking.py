@@ -29,6 +29,8 @@ _NAMED_SECTIONS = {
 }
 _HEADING_ARTICLES = re.compile(r"^Articles?\s+([\d ,–\-]+(?:\s*(?:and|&)\s*\d+)?)\b")
 _HEADING_CN_ARTICLES = re.compile(rf"第({CN_NUMERAL}+)条")
+_ZH_LABEL = re.compile(r"^\s*>?\s*\*\*(中文|中文摘要)\s*[：:]\s*\*\*\s*|^\s*>?\s*\*\*(中文|中文摘要)\*\*\s*[：:]\s*")
+_EN_LABEL = re.compile(r"^\s*\*\*(EN|English)\s*[：:]\s*\*\*\s*|^\s*\*\*(EN|English)\*\*\s*[：:]\s*")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])\s*|(?<=[.])\s+(?=[A-Z\"'“(\[\u4e00-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -63,7 +65,7 @@ def chunk_document(document: SourceDocument) -> list[Chunk]:
     if document.kind == "markdown" and any("<!-- INFO END -->" in line.text for line in lines):
         lines = lines[next(i for i, line in enumerate(lines) if "<!-- INFO END -->" in line.text) + 1 :]
     headings = [_heading(line.text, document.kind) for line in lines]
-    digest_style = any(heading and _heading_articles(heading[1]) for heading in headings)
+    digest_style = any(heading and heading_articles(heading[1]) for heading in headings)
     if not digest_style and _count_articles(lines) >= 3:
         return _law_chunks(lines)
     if sum(h is not None for h in headings) >= 2:
@@ -148,7 +150,7 @@ def _section_id(title: str) -> str:
     return numbered.group(1) if numbered else ""
 
 
-def _heading_articles(title: str) -> list[int]:
+def heading_articles(title: str) -> list[int]:
     match = _HEADING_ARTICLES.match(title)
     if match:
         numbers: list[int] = []
@@ -161,6 +163,14 @@ def _heading_articles(title: str) -> list[int]:
     return []
 
 
+def _chinese_header(title: str) -> str:
+    """The Chinese part of a bilingual heading: '第十七条' of 'Article 17 · 第十七条 — Truthful information'."""
+    head = title.split(" — ")[0]
+    parts = [part.strip() for part in head.split(" · ")]
+    chinese = [part for part in parts if _CJK.search(part)]
+    return chinese[-1] if chinese else head
+
+
 def _heading_chunks(lines: list[Line], headings: list[tuple[int, str] | None]) -> list[Chunk]:
     chunks: list[Chunk] = []
     title, body, page = "", [], None
@@ -170,7 +180,7 @@ def _heading_chunks(lines: list[Line], headings: list[tuple[int, str] | None]) -
         paragraphs = _paragraphs(body)
         if not paragraphs:
             return
-        articles = _heading_articles(title)
+        articles = heading_articles(title)
         section = _section_id(title)
         if articles:
             locator = article_locator(articles)
@@ -181,7 +191,16 @@ def _heading_chunks(lines: list[Line], headings: list[tuple[int, str] | None]) -
         key = f"art-{'-'.join(map(str, articles))}" if articles else f"sec-{section or locator}"
         seen[key] = seen.get(key, 0) + 1
         key += f"#{seen[key]}" if seen[key] > 1 else ""
-        chunks.extend(_split(title, paragraphs, locator, key, articles, section or title, page))
+        chinese = [p for p in paragraphs if _ZH_LABEL.match(p)]
+        if not chinese:
+            chunks.extend(_split(title, paragraphs, locator, key, articles, section or title, page))
+            return
+        # A bilingual section (digest, or the paper's Chinese summary) gives one chunk per language, so each
+        # language's evidence can be found, quoted and measured on its own.
+        english = [_EN_LABEL.sub("", p) for p in paragraphs if p not in chinese]
+        chunks.extend(_split(title, english, locator, f"{key}/en", articles, section or title, page))
+        chinese = [_ZH_LABEL.sub("", p.lstrip("> ")) for p in chinese]
+        chunks.extend(_split(_chinese_header(title), chinese, locator, f"{key}/zh", articles, section or title, page))
 
     for line, heading in zip(lines, headings):
         if heading:

@@ -36,6 +36,18 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--history", type=Path, help='JSON file of earlier turns [{"role", "content"}]')
         command.add_argument("--doc-type", action="append", default=[], help="only this document type (repeatable)")
         command.add_argument("--doc-id", action="append", default=[], help="only this document (repeatable)")
+        command.add_argument(
+            "--lang",
+            action="append",
+            default=[],
+            choices=["zh", "en", "zh+en"],
+            help="only passages in this language (repeatable)",
+        )
+        command.add_argument(
+            "--persona",
+            choices=["merchant", "student", "official"],
+            help="preset filters: merchant = rules only, official = laws and regulations",
+        )
         if name == "retrieve":
             command.add_argument("--k", type=int, default=10, help="how many passages (default 10)")
     return parser
@@ -55,15 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, SettingsError, ModelMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    filters = Filters(tuple(args.doc_type), tuple(args.doc_id))
+    filters = Filters(tuple(args.doc_type), tuple(args.doc_id), tuple(args.lang))
     for job in jobs:
         if args.command == "retrieve":
-            hits = assistant.retrieve(job["question"], args.k, filters, job.get("history"))
+            hits = assistant.retrieve(job["question"], args.k, filters, job.get("history"), args.persona)
             result = {"question": job["question"], "hits": [hit_json(doc) for doc in hits]}
         else:
-            result = {"question": job["question"], **assistant.ask(job["question"], job.get("history"), filters)}
-            result.pop("question", None)
-            result = {"question": job["question"], **result}
+            result = {
+                "question": job["question"],
+                **assistant.ask(job["question"], job.get("history"), filters, args.persona),
+            }
         if args.batch:
             result = {"id": job["id"], **result}
         print(

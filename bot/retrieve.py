@@ -1,35 +1,74 @@
-"""Dense retrieval from Chroma, returned as LangChain Documents with their score and rank."""
+"""Retrieval: dense (Chroma) and lexical (BM25) candidates fused by reciprocal rank, one slot per article.
 
-from dataclasses import dataclass
+Everything downstream receives LangChain Documents whose metadata carries ``rank``, ``score`` (the fused
+score, which orders the list) and ``similarity`` (cosine similarity to the question, which the answerer
+uses to judge whether the evidence is relevant at all).
+"""
 
+from dataclasses import dataclass, replace
+
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.embedding import Embedder
+from bot.lexical import LexicalIndex
+from bot.references import find_references
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Which documents may answer: by type (law, regulation, ...) and by doc_id."""
+    """Which passages may answer: by document type, document and language (zh, en, zh+en)."""
 
     doc_types: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
 
     def where(self) -> dict | None:
-        clauses = [
-            {key: {"$in": list(values)}}
-            for key, values in (("doc_type", self.doc_types), ("doc_id", self.doc_ids))
-            if values
-        ]
+        pairs = (("doc_type", self.doc_types), ("doc_id", self.doc_ids), ("lang", self.langs))
+        clauses = [{key: {"$in": list(values)}} for key, values in pairs if values]
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
+    def allows(self, meta: dict) -> bool:
+        return all(
+            not values or meta.get(key) in values
+            for key, values in (("doc_type", self.doc_types), ("doc_id", self.doc_ids), ("lang", self.langs))
+        )
+
+
+ALL_RULES = ("law", "regulation", "judicial_interpretation", "platform_rule")
+PERSONAS = {
+    "merchant": Filters(doc_types=ALL_RULES),
+    "official": Filters(doc_types=("law", "regulation", "judicial_interpretation")),
+    "student": Filters(),
+}
+
+
+def persona_filters(persona: str | None, filters: Filters | None = None) -> Filters:
+    """A persona's preset, narrowed by explicit filters (explicit doc types win over the preset's)."""
+    if persona and persona not in PERSONAS:
+        raise ValueError(f"unknown persona {persona!r} (choose {', '.join(PERSONAS)})")
+    preset = PERSONAS.get(persona or "student", Filters())
+    if filters is None:
+        return preset
+    return replace(filters, doc_types=filters.doc_types or preset.doc_types)
+
+
+def slot(meta: dict) -> tuple:
+    """Passages that cite the same thing share a result slot: both languages of a digest, its official
+    text, and the parts of one long article."""
+    articles = tuple(meta.get("articles") or ())
+    if articles:
+        return meta.get("doc_id"), articles
+    return meta.get("doc_id"), meta.get("section") or meta.get("locator", "").split(" (")[0]
+
 
 class DenseRetriever(BaseRetriever):
-    """Nearest chunks by cosine similarity; ``score`` in metadata is the similarity (1 = identical)."""
+    """Nearest chunks by cosine similarity in Chroma."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -42,9 +81,11 @@ class DenseRetriever(BaseRetriever):
         return self.search(query, self.k, self.filters)
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[Document]:
+        return self.search_vector(self.embedder.encode_queries([query])[0], k, filters)
+
+    def search_vector(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Document]:
         if self.collection.count() == 0:
             return []
-        vector = self.embedder.encode_queries([query])[0]
         result = self.collection.query(
             query_embeddings=[vector],
             n_results=k,
@@ -52,14 +93,105 @@ class DenseRetriever(BaseRetriever):
             include=["documents", "metadatas", "distances"],
         )
         documents = []
-        for rank, (text, meta, distance) in enumerate(
-            zip(result["documents"][0], result["metadatas"][0], result["distances"][0]), 1
+        for rank, (chunk_id, text, meta, distance) in enumerate(
+            zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]), 1
         ):
-            documents.append(
-                Document(
-                    page_content=text,
-                    id=result["ids"][0][rank - 1],
-                    metadata={**meta, "score": round(1.0 - distance, 4), "rank": rank},
-                )
-            )
+            similarity = round(1.0 - distance, 4)
+            metadata = {**meta, "score": similarity, "similarity": similarity, "rank": rank}
+            documents.append(Document(page_content=text, id=chunk_id, metadata=metadata))
         return documents
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 fused by weighted reciprocal rank; direct article references first; one slot per article.
+    Pool sizes and weights were tuned on the evaluation set (``python -m evals --tune``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    dense: DenseRetriever
+    lexical: LexicalIndex
+    k: int = 10
+    pool: int = 40
+    rrf_k: int = 10
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    expansion_terms: int = 8
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return self.search(query, self.k, self.filters)
+
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[Document]:
+        filters = filters or self.filters
+        self.lexical.refresh()
+        terms = self.lexical.glossary.phrases(query)[: self.expansion_terms]
+        vector = self.dense.embedder.encode_queries([" ".join([query, *terms])])[0]
+        fused: dict[str, list] = {}  # chunk id -> [fused score, Document]
+        if self.dense_weight:
+            for rank, doc in enumerate(self.dense.search_vector(vector, self.pool, filters)):
+                fused[doc.id] = [self.dense_weight / (self.rrf_k + rank + 1), doc]
+        if self.lexical_weight:
+            for rank, (position, _) in enumerate(self.lexical.search(query, self.pool, filters.allows)):
+                entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
+                entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
+        ranked = sorted(fused.values(), key=lambda entry: -entry[0])
+        direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
+        results = self._collapse(direct + ranked, k)
+        self._add_similarity(results, vector)
+        return results
+
+    def _document(self, position: int) -> Document:
+        return Document(
+            page_content=self.lexical.texts[position],
+            id=self.lexical.ids[position],
+            metadata=dict(self.lexical.metadatas[position]),
+        )
+
+    def _direct(self, query: str, filters: Filters) -> list[Document]:
+        self.lexical.refresh()
+        titles: dict[str, list[str]] = {}
+        papers: list[str] = []
+        for meta in self.lexical.metadatas:
+            titles.setdefault(meta["doc_id"], [meta.get("title", ""), meta.get("title_zh", "")])
+            if meta.get("doc_type") == "paper" and meta["doc_id"] not in papers:
+                papers.append(meta["doc_id"])
+        wanted = find_references(query, titles, papers)
+        documents = []
+        for reference in wanted:
+            for position, meta in enumerate(self.lexical.metadatas):
+                if meta["doc_id"] != reference.doc_id or not filters.allows(meta):
+                    continue
+                if (reference.article and reference.article in (meta.get("articles") or [])) or (
+                    reference.section and meta.get("section") == reference.section
+                ):
+                    document = self._document(position)
+                    document.metadata["direct"] = True
+                    documents.append(document)
+        return documents
+
+    @staticmethod
+    def _collapse(ranked: list[list], k: int) -> list[Document]:
+        slots: dict[tuple, Document] = {}
+        for score, doc in ranked:
+            key = slot(doc.metadata)
+            if key in slots:
+                slots[key].metadata["also"].append(doc.metadata.get("locator", ""))
+                continue
+            if len(slots) == k:
+                continue
+            doc.metadata.update(score=round(score, 5), also=[])
+            slots[key] = doc
+        results = list(slots.values())
+        for rank, doc in enumerate(results, 1):
+            doc.metadata["rank"] = rank
+        return results
+
+    def _add_similarity(self, documents: list[Document], vector: np.ndarray) -> None:
+        """Cosine similarity for passages found only lexically (dense ones carry it already)."""
+        missing = [doc for doc in documents if "similarity" not in doc.metadata]
+        if not missing:
+            return
+        stored = self.dense.collection.get(ids=[doc.id for doc in missing], include=["embeddings"])
+        by_id = dict(zip(stored["ids"], stored["embeddings"]))
+        for doc in missing:
+            doc.metadata["similarity"] = round(float(np.asarray(by_id[doc.id]) @ vector), 4)

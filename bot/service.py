@@ -10,13 +10,13 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from bot.answer import Answer, ExtractiveAnswerer
+from bot.conversation import Turn, standalone_question
 from bot.embedding import Embedder, load_embedder
 from bot.ingest import Ingestor, IngestReport, Progress
-from bot.retrieve import DenseRetriever, Filters
+from bot.lexical import LexicalIndex
+from bot.retrieve import DenseRetriever, Filters, HybridRetriever, persona_filters
 from bot.settings import Settings, get_settings
 from bot.store import open_collection
-
-Turn = dict  # {"role": "user" | "assistant", "content": str}
 
 
 class Assistant:
@@ -25,7 +25,18 @@ class Assistant:
         self.settings = settings or get_settings()
         self.embedder = embedder or load_embedder(self.settings)
         self.collection = open_collection(self.settings, self.embedder.model_id)
-        self.retriever = DenseRetriever(collection=self.collection, embedder=self.embedder, k=self.settings.top_k)
+        s = self.settings
+        self.dense = DenseRetriever(collection=self.collection, embedder=self.embedder, k=s.top_k)
+        self.lexical = LexicalIndex(self.collection, s.data_dir / "lexical" / s.collection)
+        self.retriever = HybridRetriever(
+            dense=self.dense,
+            lexical=self.lexical,
+            k=s.top_k,
+            pool=s.pool,
+            rrf_k=s.rrf_k,
+            dense_weight=s.dense_weight,
+            lexical_weight=s.lexical_weight,
+        )
         self.answerer = ExtractiveAnswerer(self.embedder)
 
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
@@ -38,14 +49,26 @@ class Assistant:
         return self.ingest([self.settings.kb_dir], progress)
 
     def retrieve(
-        self, question: str, k: int | None = None, filters: Filters | None = None, history: list[Turn] | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        history: list[Turn] | None = None,
+        persona: str | None = None,
     ) -> list[Document]:
-        return self.retriever.search(standalone_question(question, history or []), k or self.settings.top_k, filters)
+        query = standalone_question(question, history or [])
+        return self.retriever.search(query, k or self.settings.top_k, persona_filters(persona, filters))
 
-    def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None) -> dict:
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        filters: Filters | None = None,
+        persona: str | None = None,
+    ) -> dict:
         started = time.perf_counter()
         search_query = standalone_question(question, history or [])
-        documents = self.retriever.search(search_query, self.settings.top_k, filters)
+        documents = self.retriever.search(search_query, self.settings.top_k, persona_filters(persona, filters))
         retrieved = time.perf_counter()
         answer: Answer = self.answerer.answer(question, documents, search_query)
         done = time.perf_counter()
@@ -56,12 +79,3 @@ class Assistant:
             "total": round((done - started) * 1000, 1),
         }
         return result
-
-
-def standalone_question(question: str, history: list[Turn]) -> str:
-    """A short follow-up ("what about food?") borrows the previous question's words for retrieval."""
-    earlier = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
-    if not earlier:
-        return question
-    words = len(question.split()) + sum(1 for char in question if "\u4e00" <= char <= "\u9fff") // 2
-    return f"{earlier[-1]} {question}" if words <= 6 else question

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     top_k: int = Field(5, ge=1, le=50, description="Passages an answer draws on.")
+    pool: int = Field(40, ge=1, le=500, description="Candidates each retriever contributes before fusion.")
+    rrf_k: int = Field(10, ge=1, le=1000, description="Reciprocal-rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, le=10)
+    lexical_weight: float = Field(1.0, ge=0, le=10)
     batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch during ingest.")
     device: Literal["cpu", "cuda", "mps"] = "cpu"
 

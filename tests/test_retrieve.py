@@ -61,13 +61,63 @@ def test_scores_descend_and_ranks_count_up(indexed):
     hits = indexed.retrieve("退货", k=5)
     assert [h.metadata["rank"] for h in hits] == list(range(1, len(hits) + 1))
     assert [h.metadata["score"] for h in hits] == sorted((h.metadata["score"] for h in hits), reverse=True)
+    assert all(-1 <= h.metadata["similarity"] <= 1 for h in hits), "every hit carries its cosine similarity"
 
 
 def test_langchain_retriever_interface(indexed):
     retriever = indexed.retriever.model_copy(update={"k": 2})
+    assert type(retriever).__name__ == "HybridRetriever"
     documents = retriever.invoke("营业执照")
     assert len(documents) == 2 and documents[0].metadata["articles"] == [2]
 
 
 def test_empty_index_returns_nothing(assistant):
     assert assistant.retrieve("anything") == []
+
+
+def test_direct_reference_goes_straight_to_the_article(indexed):
+    top = indexed.retrieve("直播营销测试规定第四条是什么意思？", k=3)[0]
+    assert top.metadata["articles"] == [4] and top.metadata["direct"] is True
+    top = indexed.retrieve("What does §1.1 of the paper say?", k=3)[0]
+    assert (top.metadata["doc_id"], top.metadata["section"]) == ("sample-paper", "1.1")
+
+
+def test_digest_and_official_text_of_one_article_share_a_slot(assistant, corpus):
+    (corpus / "digest").mkdir()
+    (corpus / "digest" / "live-rules.md").write_text(
+        "---\ndoc_id: live-rules\ntitle: Live marketing test rules (digest)\ntitle_zh: 直播营销测试规定\n"
+        "doc_type: regulation\nstatus: digest\n---\n# Digest\n\n"
+        "## Article 5 · 第五条 — 7-day returns without reason\n\n"
+        "**EN:** Buyers may return goods within 7 days of receipt without giving a reason.\n\n"
+        "**中文：** 买家收货后7日内可以无理由退货。\n",
+        encoding="utf-8",
+    )
+    assistant.ingest([corpus])
+    hits = assistant.retrieve("Can buyers return goods within 7 days without a reason?", k=5)
+    slots = [(h.metadata["doc_id"], tuple(h.metadata.get("articles") or ())) for h in hits]
+    assert slots.count(("live-rules", (5,))) == 1
+    top = next(h for h in hits if h.metadata.get("articles") == [5])
+    assert len(top.metadata["also"]) == 2, "the other language and the official text are listed with it"
+
+
+def test_personas_preset_the_document_types(indexed):
+    official = indexed.retrieve("live streaming rural produce logistics", k=10, persona="official")
+    assert official and all(h.metadata["doc_type"] != "paper" for h in official)
+    student = indexed.retrieve("live streaming rural produce logistics", k=10, persona="student")
+    assert student[0].metadata["doc_type"] == "paper"
+    with pytest.raises(ValueError, match="persona"):
+        indexed.retrieve("x", persona="pirate")
+
+
+def test_follow_up_uses_the_conversation(indexed):
+    history = [
+        {"role": "user", "content": "直播卖食品要查验什么证件？"},
+        {"role": "assistant", "content": "许可证。[1]"},
+    ]
+    top = indexed.retrieve("那记录要保存多久？", k=1, history=history)[0]
+    assert top.metadata["articles"] == [4]
+
+
+def test_language_filter_gives_evidence_in_one_language(indexed):
+    hits = indexed.retrieve("Where must the business licence be shown?", k=5, filters=Filters(langs=("zh",)))
+    assert hits and {h.metadata["lang"] for h in hits} == {"zh"}

@@ -1,16 +1,17 @@
 """The shipped knowledge base ingests cleanly, carries complete metadata, and answers its gold questions."""
 
-import json
-
 import pytest
 
 from bot.loaders import load
 from bot.service import Assistant
+from evals.__main__ import run
+from evals.gold import load_items
+from evals.metrics import summarize
+from evals.systems import Project
 
 from ..conftest import ROOT
 
 KB = ROOT / "kb"
-GOLD = sorted((ROOT / "evals" / "gold").glob("*.jsonl"))
 REQUIRED = {"doc_id", "title", "title_zh", "doc_type", "authority", "status"}
 REGULATION_FIELDS = {"effective", "adopted", "in_force", "status_as_of"}
 
@@ -41,22 +42,11 @@ def test_documents_carry_complete_metadata(path):
         assert (meta["doc_type"], meta["status"]) == ("platform_rule", "digest")
 
 
-def _found(hit, gold: dict) -> bool:
-    meta = hit.metadata
-    if meta["doc_id"] != gold["doc_id"]:
-        return False
-    if gold.get("articles"):
-        return bool(set(gold["articles"]) & set(meta.get("articles") or []))
-    return gold.get("section") in (meta.get("section"), meta.get("locator"))
-
-
-def test_gold_questions_find_their_article(kb_index):
-    """Dense retrieval baseline (Recall@10 was 0.82 when written); a regression guard, not the target."""
+def test_retrieval_regression_guard(kb_index):
+    """Every second answerable gold question (follow-ups with their history): thresholds a little under the
+    figures in evals/results/retrieval.md, so a change that makes retrieval worse fails here."""
     assistant, _ = kb_index
-    questions = [json.loads(line) for path in GOLD for line in path.read_text(encoding="utf-8").splitlines() if line]
-    assert len(questions) >= 200
-    found = [
-        any(_found(hit, gold) for hit in assistant.retrieve(q["question"], k=10) for gold in q["gold"])
-        for q in questions
-    ]
-    assert sum(found) / len(found) >= 0.78
+    system = Project(assistant, "hybrid")
+    items = [item for item in load_items() if item.answerable][::2]
+    summary = summarize(run(system, items))
+    assert summary["R@5"] >= 0.85 and summary["MRR@10"] >= 0.70, summary

@@ -1,0 +1,283 @@
+"""Lexical (BM25) search beside the dense index, for exact terms: 七日无理由退货, "Article 17", 12315.
+
+Chroma stays the single source of truth: the index is derived from the collection's chunks, saved in
+the data dir, and rebuilt whenever the collection's content fingerprint changes (also for a server).
+"""
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+_TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z][a-z'\-]*[a-z]|[a-z]|\d+(?:\.\d+)?")
+_STOP_EN = set(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "may",
+        "me",
+        "must",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "shall",
+        "should",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
+_STOP_ZH = set(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "或",
+        "及",
+        "在",
+        "是",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "我",
+        "你",
+        "他",
+        "她",
+        "它",
+        "我们",
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "可以",
+        "能",
+        "会",
+        "要",
+        "有",
+        "没有",
+        "这",
+        "那",
+        "哪些",
+        "一个",
+    ]
+)
+
+
+def _stem(word: str) -> str:
+    """Light English stemming: plural, -ing, -ed, possessive. Enough to match 'refunds' with 'refund'."""
+    word = word.removesuffix("'s").strip("'-")
+    for suffix, replacement, minimum in (("ies", "y", 5), ("sses", "ss", 6), ("ing", "", 6), ("ed", "", 5)):
+        if word.endswith(suffix) and len(word) >= minimum:
+            return word[: -len(suffix)] + replacement
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Chinese through jieba's search mode (words and their parts), English lower-cased and stemmed."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text.lower()):
+        run = match.group()
+        if "\u3400" <= run[0] <= "\u9fff":
+            tokens += [word for word in jieba.cut_for_search(run) if word.strip() and word not in _STOP_ZH]
+        elif run[0].isalpha():
+            if run not in _STOP_EN:
+                tokens.append(_stem(run))
+        else:
+            tokens.append(run)
+    return tokens
+
+
+_TOPICS = re.compile(r"^\s*-\s*Topics\s*·\s*主题\s*[:：]\s*(.+)$", re.M)
+_PAIR = re.compile(r"^([A-Za-z][A-Za-z0-9'’/\-\s()]*?)\s*([\u3400-\u9fff][\u3400-\u9fff0-9A-Za-z\s、/（）()]*)$")
+
+
+def glossary_pairs(texts: list[str]) -> list[tuple[str, str]]:
+    """English–Chinese term pairs from the digests' bilingual topic tags ("fake discount 虚假折扣")."""
+    pairs = []
+    for text in texts:
+        for line in _TOPICS.findall(text):
+            for item in re.split(r"[;；]", line):
+                match = _PAIR.match(item.strip())
+                if match:
+                    pairs.append((match.group(1).strip(), match.group(2).strip()))
+    return pairs
+
+
+class Glossary:
+    """Expands a query with the other language's terms, so BM25 can match evidence written in that language."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        self.to_chinese: dict[tuple[str, ...], set[str]] = {}
+        self.to_english: dict[str, set[str]] = {}
+        self.english_to_phrases: dict[tuple[str, ...], list[str]] = {}
+        self.chinese_to_phrases: dict[str, list[str]] = {}
+        for english, chinese in pairs:
+            key = tuple(tokenize(english))
+            if key:
+                self.english_to_phrases.setdefault(key, []).append(chinese)
+                for word in re.findall(r"[\u3400-\u9fff]{2,}", chinese):
+                    self.chinese_to_phrases.setdefault(word, []).append(english)
+                self.to_chinese.setdefault(key, set()).update(tokenize(chinese))
+                for word in re.findall(r"[\u3400-\u9fff]{2,}", chinese):
+                    self.to_english.setdefault(word, set()).update(key)
+
+    def phrases(self, query: str) -> list[str]:
+        """The other language's glossary terms for a query, as phrases (for the dense query)."""
+        present = set(tokenize(query))
+        found = [p for key, p in self.english_to_phrases.items() if present.issuperset(key)]
+        found += [english for word, english in self.chinese_to_phrases.items() if word in query]
+        return list(dict.fromkeys(phrase for group in found for phrase in group))
+
+    def expand(self, query: str, tokens: list[str]) -> list[str]:
+        present = set(tokens)
+        extra: list[str] = []
+        for key, chinese in self.to_chinese.items():
+            if present.issuperset(key):
+                extra += sorted(chinese)
+        for word, english in self.to_english.items():
+            if word in query:
+                extra += sorted(english)
+        return tokens + [token for token in dict.fromkeys(extra) if token not in present]
+
+
+class LexicalIndex:
+    """BM25 over the collection's chunks (title, locator and text), with the chunks' metadata for filtering."""
+
+    def __init__(self, collection, folder: Path):
+        self.collection = collection
+        self.folder = folder
+        self.fingerprint = ""
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        self.metadatas: list[dict] = []
+        self.bm25 = None
+        self.glossary = Glossary([])
+
+    def _current_fingerprint(self) -> str:
+        ids = sorted(self.collection.get(include=[])["ids"])
+        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+
+    def refresh(self) -> None:
+        """Load the saved index, or rebuild it if the collection changed since it was saved."""
+        fingerprint = self._current_fingerprint()
+        if fingerprint == self.fingerprint:
+            return
+        if not self._load(fingerprint):
+            self._build(fingerprint)
+
+    def _load(self, fingerprint: str) -> bool:
+        import bm25s
+
+        meta_path = self.folder / "chunks.json"
+        if not meta_path.exists():
+            return False
+        saved = json.loads(meta_path.read_text(encoding="utf-8"))
+        if saved.get("fingerprint") != fingerprint:
+            return False
+        self.bm25 = bm25s.BM25.load(str(self.folder / "bm25")) if saved["ids"] else None
+        self.ids, self.texts, self.metadatas = saved["ids"], saved["texts"], saved["metadatas"]
+        self.glossary = Glossary(glossary_pairs(self.texts))
+        self.fingerprint = fingerprint
+        return True
+
+    def _build(self, fingerprint: str) -> None:
+        import bm25s
+
+        stored = self.collection.get(include=["documents", "metadatas"])
+        self.ids, self.texts, self.metadatas = stored["ids"], stored["documents"], stored["metadatas"]
+        self.glossary = Glossary(glossary_pairs(self.texts))
+        self.bm25 = None
+        if self.ids:
+            corpus = [
+                tokenize(f"{meta.get('title', '')} {meta.get('title_zh', '')} {meta.get('locator', '')} {text}")
+                for text, meta in zip(self.texts, self.metadatas)
+            ]
+            self.bm25 = bm25s.BM25()
+            self.bm25.index(corpus, show_progress=False)
+        staging = self.folder.with_name(self.folder.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        if self.bm25 is not None:
+            self.bm25.save(str(staging / "bm25"))
+        payload = {"fingerprint": fingerprint, "ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
+        (staging / "chunks.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        staging.rename(self.folder)
+        self.fingerprint = fingerprint
+
+    def search(self, query: str, k: int, allowed=None) -> list[tuple[int, float]]:
+        """(chunk position, BM25 score) best first; ``allowed(metadata)`` filters like Chroma's where."""
+        self.refresh()
+        if self.bm25 is None:
+            return []
+        vocabulary = self.bm25.vocab_dict
+        tokens = [token for token in self.glossary.expand(query, tokenize(query)) if token in vocabulary]
+        if not tokens:
+            return []
+        mask = None
+        if allowed is not None:
+            mask = np.array([1.0 if allowed(meta) else 0.0 for meta in self.metadatas], dtype=np.float32)
+            if not mask.any():
+                return []
+        k = min(k, len(self.ids))
+        positions, scores = self.bm25.retrieve([tokens], k=k, show_progress=False, weight_mask=mask)
+        return [(int(p), float(s)) for p, s in zip(positions[0], scores[0]) if s > 0]

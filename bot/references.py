@@ -1,0 +1,64 @@
+"""Direct references in a question: "Article 17 of the E-Commerce Law", "电子商务法第十七条", "§2.2 of the paper".
+
+They name exactly what the user wants, so retrieval puts those passages first.
+"""
+
+import re
+from dataclasses import dataclass
+
+from bot.numerals import CN_NUMERAL, parse_number
+
+_EN_AFTER = re.compile(
+    r"\b(?:Article|Art\.?)\s*(\d+)\s+(?:of\s+)?(?:the\s+)?([A-Z][\w\s,'’()\-]*?(?:Law|Measures|Regulations|Provisions|Rules|Code))",
+    re.I,
+)
+_EN_BEFORE = re.compile(
+    r"\b([A-Z][\w\s'’\-]*?(?:Law|Measures|Regulations|Provisions|Rules|Code))[’']?s?\s*,?\s*(?:Article|Art\.?)\s*(\d+)",
+    re.I,
+)
+_ZH = re.compile(
+    rf"《?([\u4e00-\u9fff（）]{{2,40}}?(?:法|条例|办法|规定|规则)(?:（[一二三四五]）)?)》?\s*第({CN_NUMERAL}+|\d+)条"
+)
+_SECTION = re.compile(r"(?:§\s*|\bsection\s+|第\s*)(\d+(?:\.\d+)*)(?:\s*节)?", re.I)
+_PAPER = re.compile(r"\bpaper\b|论文|研究|文章", re.I)
+_STRIP = re.compile(r"中华人民共和国|of the people'?s republic of china|\bthe\b|\bprc\b|[\s《》\"'’]", re.I)
+
+
+@dataclass(frozen=True)
+class Reference:
+    doc_id: str
+    article: int | None = None
+    section: str | None = None
+
+
+def _normal(name: str) -> str:
+    return _STRIP.sub("", name).lower()
+
+
+def _resolve(name: str, titles: dict[str, list[str]]) -> str | None:
+    """The doc_id whose title matches ``name`` exactly, else the shortest title that contains it."""
+    wanted = _normal(name)
+    if len(wanted) < 2:
+        return None
+    exact = [doc_id for doc_id, names in titles.items() if any(_normal(n) == wanted for n in names)]
+    if exact:
+        return exact[0]
+    containing = [
+        (min(len(_normal(n)) for n in names if wanted in _normal(n)), doc_id)
+        for doc_id, names in titles.items()
+        if any(wanted in _normal(n) for n in names)
+    ]
+    return min(containing)[1] if containing else None
+
+
+def find_references(question: str, titles: dict[str, list[str]], paper_ids: list[str]) -> list[Reference]:
+    """``titles``: doc_id → its titles (English and Chinese); ``paper_ids``: documents with numbered sections."""
+    found: list[Reference] = []
+    for pattern, name_group, number_group in ((_EN_AFTER, 2, 1), (_EN_BEFORE, 1, 2), (_ZH, 1, 2)):
+        for match in pattern.finditer(question):
+            doc_id = _resolve(match.group(name_group), titles)
+            if doc_id:
+                found.append(Reference(doc_id, article=parse_number(match.group(number_group))))
+    if paper_ids and _PAPER.search(question):
+        found += [Reference(paper_ids[0], section=m.group(1)) for m in _SECTION.finditer(question)]
+    return list(dict.fromkeys(found))

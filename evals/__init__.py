@@ -1,0 +1,1 @@
+"""Retrieval evaluation on the project's gold questions: ``python -m evals``."""

@@ -1,0 +1,52 @@
+"""BM25 beside the dense index: tokenisation, derivation from Chroma, persistence, rebuild, glossary."""
+
+from bot.lexical import Glossary, LexicalIndex, glossary_pairs, tokenize
+
+from .conftest import LIVE_RULES_ZH
+
+
+def test_tokenizer_handles_chinese_english_and_mixed_text():
+    assert tokenize("七日无理由退货") == ["七日", "无", "理由", "退货"]
+    assert tokenize("Sellers' refunds: returning goods within 7 days") == [
+        "seller",
+        "refund",
+        "return",
+        "good",
+        "within",
+        "7",
+        "day",
+    ]
+    assert tokenize("直播间 live room 营业执照") == ["直播", "直播间", "live", "room", "营业", "执照", "营业执照"]
+
+
+def test_index_is_derived_persisted_and_rebuilt_when_the_collection_changes(assistant, corpus, monkeypatch):
+    assistant.ingest([corpus])
+    index = LexicalIndex(assistant.collection, assistant.settings.data_dir / "lexical-test" / "x")
+    assert [index.metadatas[p]["articles"] for p, _ in index.search("营业执照", 1)] == [[2]]
+    reloaded = LexicalIndex(assistant.collection, index.folder)
+    monkeypatch.setattr(reloaded, "_build", lambda fingerprint: (_ for _ in ()).throw(AssertionError("rebuilt")))
+    assert reloaded.search("营业执照", 1), "an unchanged collection loads the saved index"
+    monkeypatch.undo()
+    (corpus / "more.md").write_text(
+        LIVE_RULES_ZH.replace("营业执照", "食品经营许可证").replace("测试规定", "补充规定"), encoding="utf-8"
+    )
+    assistant.ingest([corpus])
+    hits = reloaded.search("补充规定 食品经营许可证", 3)
+    assert any(reloaded.metadatas[p]["doc_id"] == "more" for p, _ in hits), "the new document is searchable"
+
+
+def test_filters_apply_to_lexical_hits(assistant, corpus):
+    assistant.ingest([corpus])
+    index = LexicalIndex(assistant.collection, assistant.settings.data_dir / "lexical-test" / "y")
+    hits = index.search("live streaming logistics 直播", 10, allowed=lambda meta: meta["doc_type"] == "paper")
+    assert hits and all(index.metadatas[p]["doc_type"] == "paper" for p, _ in hits)
+
+
+def test_glossary_from_topic_tags_expands_both_ways():
+    text = "## Article 9\n\n- Topics · 主题: fake discount 虚假折扣; original price 原价\n\n**EN:** ..."
+    pairs = glossary_pairs([text])
+    assert pairs == [("fake discount", "虚假折扣"), ("original price", "原价")]
+    glossary = Glossary(pairs)
+    assert "原价" in glossary.expand("Is my original price honest?", tokenize("Is my original price honest?"))
+    assert "discount" in glossary.expand("虚假折扣怎么处罚", tokenize("虚假折扣怎么处罚"))
+    assert glossary.phrases("a fake discount") == ["虚假折扣"]

@@ -1,0 +1,41 @@
+from bot.references import Reference, find_references
+
+TITLES = {
+    "ecommerce-law": ["E-Commerce Law of the People's Republic of China", "中华人民共和国电子商务法"],
+    "consumer-rights-protection-law": [
+        "Law of the People's Republic of China on the Protection of Consumer Rights and Interests",
+        "中华人民共和国消费者权益保护法",
+    ],
+    "consumer-rights-protection-law-implementing-regulations": [
+        "Regulations for the Implementation of the Law on the Protection of Consumer Rights and Interests",
+        "中华人民共和国消费者权益保护法实施条例",
+    ],
+    "live-commerce-paper": ["Live-Streaming E-Commerce in China (research paper)", "中国直播电商研究"],
+}
+
+
+def test_english_and_chinese_article_references():
+    assert find_references("What does Article 17 of the E-Commerce Law require?", TITLES, []) == [
+        Reference("ecommerce-law", article=17)
+    ]
+    assert find_references("E-Commerce Law Article 38: platform liability", TITLES, []) == [
+        Reference("ecommerce-law", article=38)
+    ]
+    assert find_references("电子商务法第十七条怎么理解？", TITLES, []) == [Reference("ecommerce-law", article=17)]
+    assert find_references("《消费者权益保护法》第二十五条", TITLES, []) == [
+        Reference("consumer-rights-protection-law", article=25)
+    ]
+    assert find_references("消费者权益保护法实施条例第十四条", TITLES, []) == [
+        Reference("consumer-rights-protection-law-implementing-regulations", article=14)
+    ]
+
+
+def test_paper_sections_and_no_false_references():
+    assert find_references("What does §2.2 of the paper say?", TITLES, ["live-commerce-paper"]) == [
+        Reference("live-commerce-paper", section="2.2")
+    ]
+    assert find_references("论文第3.1节讲了什么？", TITLES, ["live-commerce-paper"]) == [
+        Reference("live-commerce-paper", section="3.1")
+    ]
+    assert find_references("Can I sell for 7 days at a discount?", TITLES, ["live-commerce-paper"]) == []
+    assert find_references("Article 5 of the Martian Trade Code", TITLES, []) == []
