@@ -7,6 +7,7 @@ import sys
 
 from tqdm import tqdm
 
+from bot.ingest import tqdm_progress
 from bot.settings import SettingsError, get_settings
 from bot.store import ModelMismatchError
 
@@ -23,13 +24,7 @@ def main() -> int:
     if not assistant.collection.count():
         print(f"The index is empty: building it from {settings.kb_dir}/ (first start only).")
         with tqdm(total=1, unit="chunk") as bar:
-
-            def progress(done: int, total: int, stage: str) -> None:
-                bar.total, bar.n = max(total, 1), done
-                bar.set_description(stage[:40])
-                bar.refresh()
-
-            report = assistant.ensure_index(progress)
+            report = assistant.ensure_index(tqdm_progress(bar))
         print(report.table())
     from bot.ui import build
 

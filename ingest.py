@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from bot.ingest import tqdm_progress
 from bot.settings import SettingsError, get_settings
 from bot.store import ModelMismatchError, drop_collection
 
@@ -30,13 +31,7 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     with tqdm(total=1, unit="chunk", dynamic_ncols=True) as bar:
-
-        def progress(done: int, total: int, stage: str) -> None:
-            bar.total, bar.n = max(total, 1), done
-            bar.set_description(stage[:40])
-            bar.refresh()
-
-        report = assistant.ingest(paths, progress)
+        report = assistant.ingest(paths, tqdm_progress(bar))
     print(report.table())
     return 0
 

@@ -16,6 +16,19 @@ from bot.embedding import Embedder
 from bot.loaders import SUPPORTED, LoadError, SourceDocument, detect_lang, load
 
 Progress = Callable[[int, int, str], None]
+
+
+def tqdm_progress(bar) -> Progress:
+    """Show ingest progress on a tqdm bar (the ingest command and the app's first start)."""
+
+    def progress(done: int, total: int, stage: str) -> None:
+        bar.total, bar.n = max(total, 1), done
+        bar.set_description(stage[:40])
+        bar.refresh()
+
+    return progress
+
+
 _METADATA_FIELDS = (
     "doc_id",
     "title",
