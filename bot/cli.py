@@ -109,4 +109,5 @@ def _readable(command: str, result: dict) -> str:
             or "(no passages)"
         )
     sources = [f"[{c['n']}] {c['title']} · {c['locator']}\n    “{c['quote']}”" for c in result["citations"]]
-    return "\n\n".join([result["answer"], *(["Sources:", *sources] if sources else [])])
+    notice = [result["notice"]] if result.get("notice") else []
+    return "\n\n".join([result["answer"], *(["Sources:", *sources] if sources else []), *notice])

@@ -41,6 +41,7 @@ def build(assistant: Assistant) -> gr.Blocks:
         earlier = [{"role": turn["role"], "content": _text(turn["content"])} for turn in history]
         result = assistant.ask(message, earlier)
         reply = result["answer"] + ("\n\n" + sources_markdown(result["citations"]) if result["citations"] else "")
+        reply += f"\n\n_{result['notice']}_" if result.get("notice") else ""
         history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": reply}]
         return history, "", sources_markdown(result["citations"])
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.retrieve import Filters
 from bot.service import Assistant
+from evals import answers
 from evals.gold import Item, load_items, relevant
 from evals.metrics import summarize
 from evals.systems import NaiveRecipe, Project
@@ -93,12 +94,20 @@ def tune(assistant: Assistant, items: list[Item]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tune", action="store_true", help="grid-search fusion parameters instead")
+    parser.add_argument("--only", choices=["retrieval", "answers"], help="run one part")
     args = parser.parse_args()
     assistant = Assistant()
     assistant.ensure_index()
     items = [item for item in load_items() if item.answerable]
     if args.tune:
         tune(assistant, items)
+        return
+    RESULTS.mkdir(exist_ok=True)
+    if args.only != "retrieval":
+        answer_report = answers.report(answers.evaluate(assistant, load_items()))
+        (RESULTS / "answers.md").write_text(answer_report, encoding="utf-8")
+        print(answer_report)
+    if args.only == "answers":
         return
     systems = [
         Project(assistant, "hybrid (project)"),
@@ -136,7 +145,6 @@ def main() -> None:
         "![Retrieval chart](retrieval.png)",
         "",
     ]
-    RESULTS.mkdir(exist_ok=True)
     (RESULTS / "retrieval.md").write_text("\n".join(report), encoding="utf-8")
     chart(results, RESULTS / "retrieval.png")
     print("\n".join(report))

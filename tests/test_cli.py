@@ -71,9 +71,7 @@ def test_batch_prints_one_line_per_question_and_refuses_off_topic(indexed_settin
 
 
 def test_readable_output_without_json(indexed_settings):
-    result = run_cli(
-        ["-m", "bot", "ask", "How long must I keep purchase inspection records when selling food?"], indexed_settings
-    )
+    result = run_cli(["-m", "bot", "ask", "直播间卖食品，进货查验记录要保存几年？"], indexed_settings)
     assert result.returncode == 0, result.stderr
     assert "Sources:" in result.stdout and "Article 4 · 第四条" in result.stdout
 

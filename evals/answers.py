@@ -1,0 +1,103 @@
+"""Answer quality on the gold set: facts mentioned, citations right, sentences supported, refusals right."""
+
+import re
+import time
+
+import numpy as np
+
+from bot.lexical import tokenize
+from bot.service import Assistant
+from evals.gold import Item, relevant
+
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[\s,，。.、;；:：'\"“”‘’()（）]+", "", text).lower()
+
+
+def mentions(answer: str, fact: str) -> bool:
+    """Every number of the fact is in the answer, and at least 60% of its other words (BM25 tokens)."""
+    if _normal(fact) in _normal(answer):
+        return True
+    numbers = re.findall(r"\d+(?:\.\d+)?", fact.replace(",", ""))
+    if not all(number in answer.replace(",", "") for number in numbers):
+        return False
+    words = {token for token in tokenize(fact) if not token[0].isdigit()}
+    return not words or len(words & set(tokenize(answer))) / len(words) >= 0.6
+
+
+def sentences_with_citations(answer: str) -> list[tuple[str, list[int]]]:
+    out = []
+    for line in answer.splitlines():
+        cited = [int(n) for n in re.findall(r"\[(\d+)\]", line)]
+        if cited:
+            out.append((_MARKER.sub("", line.lstrip("- ")).strip(), cited))
+    return out
+
+
+def evaluate(assistant: Assistant, items: list[Item]) -> dict:
+    rows = []
+    for item in items:
+        started = time.perf_counter()
+        result = assistant.ask(item.question, item.history)
+        elapsed = (time.perf_counter() - started) * 1000
+        citations = {c["n"]: c for c in result["citations"]}
+        claims = sentences_with_citations(result["answer"])
+        rows.append(
+            {
+                "item": item,
+                "refused": result["refused"],
+                "ms": elapsed,
+                "mentioned": [mentions(result["answer"], fact) for fact in item.must_mention],
+                "citations_ok": [relevant(c, item) for c in result["citations"]],
+                "supported": [
+                    all(_normal(text) in _normal(citations[n]["passage"]) for n in cited if n in citations)
+                    and all(n in citations for n in cited)
+                    for text, cited in claims
+                ],
+            }
+        )
+    answerable = [r for r in rows if r["item"].answerable]
+    answered = [r for r in answerable if not r["refused"]]
+    unanswerable = [r for r in rows if not r["item"].answerable]
+    flat = lambda key, group: [x for r in group for x in r[key]]  # noqa: E731
+    latencies = [r["ms"] for r in rows]
+    return {
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "must-mention recall": float(np.mean(flat("mentioned", answered))) if flat("mentioned", answered) else 0.0,
+        "citation precision": float(np.mean(flat("citations_ok", answered))),
+        "sentences supported": float(np.mean(flat("supported", answered))),
+        "refusal recall": float(np.mean([r["refused"] for r in unanswerable])),
+        "false refusals": float(np.mean([r["refused"] for r in answerable])),
+        "p50 ms": float(np.percentile(latencies, 50)),
+        "p95 ms": float(np.percentile(latencies, 95)),
+        "rows": rows,
+    }
+
+
+def report(summary: dict) -> str:
+    keys = [
+        "must-mention recall",
+        "citation precision",
+        "sentences supported",
+        "refusal recall",
+        "false refusals",
+        "p50 ms",
+        "p95 ms",
+    ]
+    lines = [
+        "# Answer evaluation",
+        "",
+        f"`python -m evals` with the default extractive answerer (no LLM) on {summary['answerable']} answerable "
+        f"and {summary['unanswerable']} unanswerable gold questions. Must-mention recall and citation precision "
+        "are over answered questions; a fact counts as mentioned when all its numbers and at least 60% of its other "
+        "words (BM25 tokens) are in the answer; a sentence is supported when it stands verbatim in the passage "
+        "it cites.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+    ]
+    lines += [f"| {key} | {summary[key]:.0f} |" if "ms" in key else f"| {key} | {summary[key]:.3f} |" for key in keys]
+    return "\n".join(lines) + "\n"
