@@ -149,7 +149,7 @@ class ExtractiveAnswerer:
             document = top[doc_index]
             citation = citations.get(doc_index)
             if citation is None:
-                citation = citations[doc_index] = _citation(len(citations) + 1, document)
+                citation = citations[doc_index] = make_citation(len(citations) + 1, document)
             citation.quote = f"{citation.quote} {sentence}".strip()
             lines.append(f"- {sentence} [{citation.n}]")
         intro = _INTRO[lang] if any(question_lang(s) == lang for _, s in picked) else _OTHER_LANGUAGE[lang]
@@ -191,7 +191,7 @@ def _overlap(a: str, b: str) -> float:
     return len(grams_a & grams_b) / max(1, min(len(grams_a), len(grams_b)))
 
 
-def _citation(n: int, document: Document) -> Citation:
+def make_citation(n: int, document: Document) -> Citation:
     meta = document.metadata
     return Citation(
         n=n,

@@ -14,6 +14,7 @@ from bot.conversation import Turn, standalone_question
 from bot.embedding import Embedder, load_embedder
 from bot.ingest import Ingestor, IngestReport, Progress
 from bot.lexical import LexicalIndex
+from bot.llm import LLMAnswerer, chat_model
 from bot.retrieve import DenseRetriever, Filters, HybridRetriever, persona_filters
 from bot.settings import Settings, get_settings
 from bot.store import open_collection
@@ -38,6 +39,9 @@ class Assistant:
             lexical_weight=s.lexical_weight,
         )
         self.answerer = ExtractiveAnswerer(self.embedder)
+        model = chat_model(s)
+        if model is not None:
+            self.answerer = LLMAnswerer(model, self.answerer)
 
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
         return Ingestor(self.collection, self.embedder, progress).run(paths)

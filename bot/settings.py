@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     rrf_k: int = Field(10, ge=1, le=1000, description="Reciprocal-rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, le=10)
     lexical_weight: float = Field(1.0, ge=0, le=10)
+    answer_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
+        "extractive", description="Who writes answers: the built-in extractive answerer, or a configured LLM."
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible or Ollama endpoint.")
+    llm_api_key: str | None = None
+    llm_model: str = Field("", description="Model name, or the GGUF file path for llamacpp.")
+    llm_timeout: float = Field(60.0, gt=0, le=600)
     batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch during ingest.")
     device: Literal["cpu", "cuda", "mps"] = "cpu"
 
