@@ -133,15 +133,26 @@ class ExtractiveAnswerer:
         background = float((self._off_topic @ question_vector).max())
         return best_score >= self.min_score and best_score - background >= self.min_margin
 
-    def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:
-        """``search_query``: the question as retrieval saw it (a follow-up completed from the conversation)."""
+    def refusal(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer | None:
+        """The refusal for a question the knowledge base does not cover, or None (any answerer asks this first)."""
+        return self._refusal(question, documents, self.embedder.encode_queries([search_query or question])[0])
+
+    def _refusal(self, question: str, documents: list[Document], query: np.ndarray) -> Answer | None:
         lang = question_lang(question)
-        top = documents[: self.passages]
         if _FOREIGN.search(question) and _RULES.search(question):
             return Answer(question, _OUT_OF_SCOPE[lang], lang, True)
-        query = self.embedder.encode_queries([search_query or question])[0]
-        if not top or not self.covered(query, max(doc.metadata["similarity"] for doc in documents)):
+        if not documents or not self.covered(query, max(doc.metadata["similarity"] for doc in documents)):
             return Answer(question, _NOT_COVERED[lang], lang, True)
+        return None
+
+    def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:
+        """``search_query``: the question as retrieval saw it (a follow-up completed from the conversation)."""
+        query = self.embedder.encode_queries([search_query or question])[0]
+        refused = self._refusal(question, documents, query)
+        if refused:
+            return refused
+        lang = question_lang(question)
+        top = documents[: self.passages]
         picked = self._pick(query, top, lang)
         citations: dict[int, Citation] = {}
         lines = []

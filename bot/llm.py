@@ -106,9 +106,9 @@ class LLMAnswerer:
     def stream(self, question: str, documents: list[Document], search_query: str | None = None) -> Iterator:
         """Yields text chunks as the model writes, then the verified Answer."""
         lang = question_lang(question)
-        gate = self.extractive.answer(question, documents, search_query)
-        if gate.refused:
-            yield gate
+        refused = self.extractive.refusal(question, documents, search_query)
+        if refused:
+            yield refused
             return
         top = documents[: self.passages]
         parts: list[str] = []
@@ -118,7 +118,8 @@ class LLMAnswerer:
                 parts.append(text)
                 yield text
         except Exception as error:  # noqa: BLE001 - any model failure falls back to the extractive answer
-            yield replace(gate, answer=f"{_FALLBACK[lang].format(type(error).__name__)}\n{gate.answer}")
+            fallback = self.extractive.answer(question, documents, search_query)
+            yield replace(fallback, answer=f"{_FALLBACK[lang].format(type(error).__name__)}\n{fallback.answer}")
             return
         yield self.verify(question, "".join(parts), top, lang)
 
