@@ -26,9 +26,9 @@ def main() -> int:
         with tqdm(total=1, unit="chunk") as bar:
             report = assistant.ensure_index(tqdm_progress(bar))
         print(report.table())
-    from bot.ui import build
+    from bot.ui import build, launch
 
-    build(assistant).launch(server_name=settings.host, server_port=settings.port, show_error=False)
+    launch(build(assistant), settings.host, settings.port)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Read a file into text lines (with page numbers) and document metadata.
 
 Every loader returns the same ``SourceDocument`` so the chunkers never care where text came from.
-Metadata comes from Markdown front matter where present, otherwise it is inferred from the text.
+Metadata comes from a ``X.ext.meta.yaml`` sidecar beside the file (for PDFs and uploads, which carry no front
+matter), then Markdown front matter, and what neither gives is inferred from the text.
 """
 
 import re
@@ -52,8 +53,26 @@ def load(path: Path) -> SourceDocument:
         raise LoadError(f"unreadable {kind}: {error}") from None
     if not any(line.text.strip() for line in document.lines):
         raise LoadError("no text found" + (" (a scanned PDF needs OCR first)" if kind == "pdf" else ""))
+    document.metadata.update(_sidecar(path))
     document.metadata = infer_metadata(document)
     return document
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".meta.yaml")
+
+
+def _sidecar(path: Path) -> dict:
+    side = sidecar_path(path)
+    if not side.is_file():
+        return {}
+    try:
+        metadata = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise LoadError(f"{side.name} is not valid YAML: {getattr(error, 'problem', None) or error}") from None
+    if not isinstance(metadata, dict):
+        raise LoadError(f"{side.name} must be a mapping of fields")
+    return metadata
 
 
 def _lines(text: str, page: int | None = None) -> list[Line]:

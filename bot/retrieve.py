@@ -26,6 +26,15 @@ class Filters:
     doc_ids: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
 
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Filters":
+        """From JSON (the app's API): ``{"doc_types": [...], "doc_ids": [...], "langs": [...]}``."""
+        data = data or {}
+        unknown = set(data) - {"doc_types", "doc_ids", "langs"}
+        if unknown:
+            raise ValueError(f"unknown filter(s) {', '.join(sorted(unknown))} (use doc_types, doc_ids, langs)")
+        return cls(*(tuple(data.get(key) or ()) for key in ("doc_types", "doc_ids", "langs")))
+
     def where(self) -> dict | None:
         pairs = (("doc_type", self.doc_types), ("doc_id", self.doc_ids), ("lang", self.langs))
         clauses = [{key: {"$in": list(values)}} for key, values in pairs if values]

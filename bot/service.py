@@ -4,17 +4,22 @@ The CLI, the app and the evaluations all go through this one object, so they beh
 """
 
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from langchain_core.documents import Document
 
+from bot import library
 from bot.answer import Answer, ExtractiveAnswerer
 from bot.conversation import Turn, standalone_question
 from bot.embedding import Embedder, load_embedder
-from bot.ingest import Ingestor, IngestReport, Progress
+from bot.feedback import FeedbackStore
+from bot.ingest import Ingestor, IngestReport, Progress, source_path
 from bot.lexical import LexicalIndex
+from bot.library import DocumentInfo, Section
 from bot.llm import LLMAnswerer, chat_model
+from bot.loaders import LoadError, sidecar_path
 from bot.retrieve import DenseRetriever, Filters, HybridRetriever, persona_filters
 from bot.settings import Settings, get_settings
 from bot.store import open_collection
@@ -38,13 +43,39 @@ class Assistant:
             dense_weight=s.dense_weight,
             lexical_weight=s.lexical_weight,
         )
-        self.answerer = ExtractiveAnswerer(self.embedder)
+        extractive = ExtractiveAnswerer(self.embedder)
+        self.answerers: dict[str, ExtractiveAnswerer | LLMAnswerer] = {"extractive": extractive}
         model = chat_model(s)
         if model is not None:
-            self.answerer = LLMAnswerer(model, self.answerer)
+            self.answerers[s.answer_backend] = LLMAnswerer(model, extractive)
+        self.backend = s.answer_backend
+        self.uploads_dir = s.data_dir / "uploads"
+        self.feedback = FeedbackStore(s.data_dir / "feedback.sqlite3")
 
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
         return Ingestor(self.collection, self.embedder, progress).run(paths)
+
+    def documents(self) -> list[DocumentInfo]:
+        return library.catalogue(self.collection)
+
+    def read(self, doc_id: str) -> list[Section]:
+        return library.read(self.collection, doc_id)
+
+    def delete(self, doc_id: str) -> int:
+        return library.delete(self.collection, doc_id, self.uploads_dir)
+
+    def add_document(self, path: Path, metadata: dict, progress: Progress | None = None) -> DocumentInfo:
+        """Save an uploaded file with its metadata and ingest it. A file that cannot be read raises LoadError,
+        and leaves neither a saved copy nor any change to the index."""
+        saved = library.save_upload(path, self.uploads_dir, **metadata)
+        source = source_path(saved)
+        self.collection.delete(where={"source_path": source})  # the same file again: its new metadata must show
+        report = self.ingest([saved], progress)
+        if report.skipped:
+            saved.unlink()
+            sidecar_path(saved).unlink(missing_ok=True)
+            raise LoadError(report.skipped[0][1])
+        return next(info for info in self.documents() if info.source_path == source)
 
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
         """Build the index from the knowledge base folder when it is empty (first start)."""
@@ -69,17 +100,39 @@ class Assistant:
         history: list[Turn] | None = None,
         filters: Filters | None = None,
         persona: str | None = None,
+        backend: str | None = None,
     ) -> dict:
+        """The answer as JSON-ready data (the CLI's ``--json``, the app's API)."""
+        return list(self.stream(question, history, filters, persona, backend))[-1]
+
+    def stream(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        filters: Filters | None = None,
+        persona: str | None = None,
+        backend: str | None = None,
+    ) -> Iterator[str | dict]:
+        """Text as the answer is written, then the result dict. ``backend`` picks one of ``answerers``
+        for this question (the app lets each chat choose); unset, the configured one answers."""
+        backend = backend or self.backend
+        if backend not in self.answerers:
+            raise ValueError(f"answer backend {backend!r} is not configured (available: {', '.join(self.answerers)})")
         started = time.perf_counter()
         search_query = standalone_question(question, history or [])
         documents = self.retriever.search(search_query, self.settings.top_k, persona_filters(persona, filters))
         retrieved = time.perf_counter()
-        answer: Answer = self.answerer.answer(question, documents, search_query)
+        for part in self.answerers[backend].stream(question, documents, search_query):
+            if isinstance(part, Answer):
+                answer = part
+            else:
+                yield part
         done = time.perf_counter()
         result = asdict(answer)
+        result["backend"] = backend
         result["timings_ms"] = {
             "retrieve": round((retrieved - started) * 1000, 1),
             "answer": round((done - retrieved) * 1000, 1),
             "total": round((done - started) * 1000, 1),
         }
-        return result
+        yield result

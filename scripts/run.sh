@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # One entry point that sets everything up on a fresh machine, then runs what you ask for:
 #   bash scripts/run.sh app    serve the chat (http://127.0.0.1:7860), building the index on first start
-#   bash scripts/run.sh test   run the whole test suite
-# Set-up is idempotent: a virtualenv in .venv, torch 2.13.0 (CPU) first, then the project.
+#   bash scripts/run.sh test   run the whole test suite, browser tests included
+# Set-up is idempotent: Debian's chromium for the browser tests, a virtualenv in .venv, torch 2.13.0 (CPU)
+# first, then the project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-}"
 case "$what" in app|test) ;; *) echo "usage: bash scripts/run.sh app|test" >&2; exit 2 ;; esac
+
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+if [ "$what" = test ] && [ ! -x /usr/bin/chromium ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
+fi
 
 python="${PYTHON:-python3.11}"
 command -v "$python" >/dev/null || { echo "error: $python not found (the project needs Python 3.11)" >&2; exit 2; }

@@ -2,9 +2,11 @@
 
 import itertools
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,36 @@ def run_cli(args: list[str], settings: Settings, env: dict | None = None, **kwar
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, **kwargs
     )
+
+
+def start_app(settings: Settings) -> tuple[subprocess.Popen, str, str]:
+    """Start app.py as a user would, on a free port with the test's settings; returns (process, url, startup)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "BOT_DATA_DIR": str(settings.data_dir),
+        "BOT_COLLECTION": settings.collection,
+        "BOT_KB_DIR": str(settings.kb_dir),
+        "BOT_PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output = []
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        line = process.stdout.readline()
+        output.append(line)
+        if "Running on local URL" in line:
+            return process, f"http://127.0.0.1:{port}/", "".join(output)
+        if process.poll() is not None:
+            break
+    process.kill()
+    pytest.fail("app did not start:\n" + "".join(output))
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=30)

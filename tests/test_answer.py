@@ -3,7 +3,7 @@ what the knowledge base does not cover."""
 
 import pytest
 
-from bot.answer import candidate_sentences
+from bot.answer import ExtractiveAnswerer, candidate_sentences
 from bot.retrieve import Filters
 
 
@@ -55,3 +55,23 @@ def test_candidate_sentences_skip_headings_and_metadata():
         "**EN:** Buyers may return goods within 7 days. Sellers refund within 7 days."
     )
     assert candidate_sentences(passage) == ["Buyers may return goods within 7 days.", "Sellers refund within 7 days."]
+
+
+def test_a_refusal_offers_at_most_three_related_provisions_and_off_topic_none(indexed):
+    off_topic = indexed.ask("How do I bake sourdough bread?")
+    assert off_topic["refused"] and off_topic["related"] == []
+    strict = ExtractiveAnswerer(indexed.embedder, min_score=0.99, related_min=0.0)  # refuses everything
+    documents = indexed.retrieve("直播间要公示营业执照吗？", k=5)
+    refused = strict.answer("直播间要公示营业执照吗？", documents)
+    assert refused.refused and refused.citations == []
+    assert 1 <= len(refused.related) <= 3 and refused.related[0].articles == [2]
+    assert refused.related[0].quote in documents[0].page_content
+
+
+def test_streamed_text_is_the_answer_and_ends_with_the_result(indexed):
+    parts = list(indexed.stream("直播卖食品要查验什么？"))
+    result = parts[-1]
+    assert all(isinstance(part, str) for part in parts[:-1]) and len(parts) > 2
+    assert "".join(parts[:-1]).strip() == result["answer"] and result["backend"] == "extractive"
+    with pytest.raises(ValueError, match="not configured"):
+        list(indexed.stream("直播卖食品要查验什么？", backend="openai"))

@@ -20,7 +20,7 @@ def indexed(assistant, corpus):
 
 
 def _answerer(indexed, reply: str) -> LLMAnswerer:
-    return LLMAnswerer(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])), indexed.answerer)
+    return LLMAnswerer(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])), indexed.answerers["extractive"])
 
 
 def test_prompt_numbers_the_passages_and_sets_the_rules(indexed):
@@ -61,7 +61,7 @@ def test_model_failure_falls_back_to_the_extractive_answer(indexed):
             yield
 
     documents = indexed.retrieve(QUESTION, k=3)
-    answer = LLMAnswerer(Broken(responses=["x"]), indexed.answerer).answer(QUESTION, documents)
+    answer = LLMAnswerer(Broken(responses=["x"]), indexed.answerers["extractive"]).answer(QUESTION, documents)
     assert answer.answer.startswith("（语言模型出错：TimeoutError") and answer.citations
 
 
@@ -77,7 +77,7 @@ def test_refused_questions_never_reach_the_model(indexed):
         def _stream(self, *args, **kwargs):
             raise AssertionError("the model was called")
 
-    answerer = LLMAnswerer(Exploding(responses=["x"]), indexed.answerer)
+    answerer = LLMAnswerer(Exploding(responses=["x"]), indexed.answerers["extractive"])
     answer = answerer.answer("How do I bake sourdough bread?", indexed.retrieve("How do I bake sourdough bread?"))
     assert answer.refused
 

@@ -3,11 +3,14 @@
 import pytest
 from fpdf import FPDF
 
+from bot.ingest import discover
 from bot.loaders import LoadError, load
 
 
-def make_pdf(path, pages: list[str]):
+def make_pdf(path, pages: list[str], title: str = ""):
     pdf = FPDF()
+    if title:
+        pdf.set_title(title)
     pdf.set_font("helvetica", size=12)
     for text in pages:
         pdf.add_page()
@@ -91,5 +94,49 @@ def test_html_headings_become_markdown_headings(tmp_path):
 def test_bad_files_say_why(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
+    with pytest.raises(LoadError, match=reason):
+        load(path)
+
+
+def test_sidecar_metadata_wins_over_the_pdf_title_and_is_not_ingested_itself(tmp_path):
+    path = make_pdf(tmp_path / "scan-0042.pdf", ["Hosts must show their licence."], title="Untitled export")
+    (tmp_path / "scan-0042.pdf.meta.yaml").write_text(
+        "doc_id: douyin-hosts\ntitle: Douyin host rules\ntitle_zh: 抖音主播规则\ndoc_type: platform_rule\n"
+        "authority: Douyin\neffective: 2024-03-01\nurl: https://example.com/rules\n",
+        encoding="utf-8",
+    )
+    meta = load(path).metadata
+    assert {key: meta[key] for key in ("doc_id", "title", "title_zh", "doc_type", "authority", "effective", "url")} == {
+        "doc_id": "douyin-hosts",
+        "title": "Douyin host rules",
+        "title_zh": "抖音主播规则",
+        "doc_type": "platform_rule",
+        "authority": "Douyin",
+        "effective": "2024-03-01",
+        "url": "https://example.com/rules",
+    }
+    assert discover([tmp_path]) == [path]
+
+
+def test_sidecar_wins_over_front_matter_and_what_it_leaves_out_stays(tmp_path):
+    path = tmp_path / "law.md"
+    path.write_text("---\ndoc_id: old-id\ntitle: Old title\ndoc_type: law\n---\n# Heading\n\nText.\n", encoding="utf-8")
+    (tmp_path / "law.md.meta.yaml").write_text("title: New title\n", encoding="utf-8")
+    meta = load(path).metadata
+    assert (meta["doc_id"], meta["title"], meta["doc_type"]) == ("old-id", "New title", "law")
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "reason"),
+    [
+        ("title: [unclosed\n", "notes.txt.meta.yaml is not valid YAML"),
+        ("- a list\n- not a mapping\n", "notes.txt.meta.yaml must be a mapping"),
+        ("doc_type: memo\n", "doc_type must be one of"),
+    ],
+)
+def test_invalid_sidecar_is_a_load_error_saying_why(tmp_path, sidecar, reason):
+    path = tmp_path / "notes.txt"
+    path.write_text("Some rules.\n", encoding="utf-8")
+    (tmp_path / "notes.txt.meta.yaml").write_text(sidecar, encoding="utf-8")
     with pytest.raises(LoadError, match=reason):
         load(path)
