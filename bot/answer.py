@@ -1,8 +1,10 @@
 """The extractive answerer: no LLM, every sentence of the answer is quoted from a cited passage.
 
-It scores the sentences of the top passages against the question, keeps the best few (preferring
-the question's language, as the digests hold both), marks each with its passage's [n], and refuses
-plainly when the best passage is not relevant enough.
+It scores the sentences of the top passages against the question (preferring the question's language, as
+the digests hold both) and composes: the best sentence as the direct answer, then the key points (the rest
+of the lead passage in reading order, the other passages' best sentences, and the fines of a penalty
+article retrieval followed), each marked with its passage's [n]. It refuses plainly when the evidence is
+weak or off-topic.
 """
 
 import re
@@ -14,6 +16,7 @@ from langchain_core.documents import Document
 
 from bot.chunking import sentences
 from bot.embedding import Embedder
+from bot.lexical import tokenize
 from bot.loaders import detect_lang
 
 # The knowledge base holds mainland China's rules; a question about another jurisdiction's rules is out of scope.
@@ -36,11 +39,8 @@ _NOT_COVERED = {
     "en": "The knowledge base does not cover this question, so I cannot answer it from cited sources.",
     "zh": "知识库中没有涉及这个问题的内容，无法根据可引用的来源作答。",
 }
-_INTRO = {"en": "From the knowledge base:", "zh": "根据知识库："}
-_OTHER_LANGUAGE = {
-    "en": "From the knowledge base (the sources are in Chinese only):",
-    "zh": "根据知识库（以下依据只有英文）：",
-}
+_KEY_POINTS = {"en": "Key points:", "zh": "要点："}
+_OTHER_LANGUAGE = {"en": "(The sources for this answer are in Chinese only.)", "zh": "（以下依据只有英文。）"}
 _NOTICE = {"en": "Information, not legal advice.", "zh": "以上为信息参考，不构成法律意见。"}
 _RULES_DATED = {"en": " Rules relied on are in force from: {}.", "zh": "所依据规则的施行日期：{}。"}
 METADATA_LINE = re.compile(r"^\s*[-*]\s*(Chapter|Roles|Topics|Related|Source)\b|^\s*(Source|来源)\s*[·:：]")
@@ -109,8 +109,9 @@ def candidate_sentences(passage: str) -> list[str]:
 
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, when its best passage scores
-    under ``min_score``, or when that beats its similarity to generic off-topic passages by less than
-    ``min_margin``. Thresholds and the selection parameters were calibrated on the gold set (evals/results)."""
+    under ``min_score``, when that beats its similarity to generic off-topic passages by less than
+    ``min_margin``, or when the top three passages hold under ``min_coverage`` of its words. Thresholds and
+    the selection parameters were calibrated on the gold set (evals/results)."""
 
     def __init__(
         self,
@@ -118,10 +119,13 @@ class ExtractiveAnswerer:
         min_score: float = 0.83,
         min_margin: float = 0.0375,
         passages: int = 2,
-        max_sentences: int = 6,
+        max_sentences: int = 10,
         sentence_window: float = 0.08,
+        lead_window: float = 0.15,
+        followed_sentences: int = 3,
         rank_bonus: float = 0.06,
         related_min: float = 0.86,
+        min_coverage: float = 0.15,
     ):
         self.embedder = embedder
         self.min_score = min_score
@@ -129,8 +133,11 @@ class ExtractiveAnswerer:
         self.passages = passages
         self.max_sentences = max_sentences
         self.sentence_window = sentence_window
+        self.lead_window = lead_window
+        self.followed_sentences = followed_sentences
         self.rank_bonus = rank_bonus
         self.related_min = related_min
+        self.min_coverage = min_coverage
         self._off_topic = None
 
     def covered(self, question_vector: np.ndarray, best_score: float) -> bool:
@@ -141,13 +148,18 @@ class ExtractiveAnswerer:
 
     def refusal(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer | None:
         """The refusal for a question the knowledge base does not cover, or None (any answerer asks this first)."""
-        return self._refusal(question, documents, self.embedder.encode_queries([search_query or question])[0])
+        search_query = search_query or question
+        return self._refusal(question, documents, self.embedder.encode_queries([search_query])[0], search_query)
 
-    def _refusal(self, question: str, documents: list[Document], query: np.ndarray) -> Answer | None:
+    def _refusal(self, question: str, documents: list[Document], query: np.ndarray, text: str) -> Answer | None:
         lang = question_lang(question)
         if _FOREIGN.search(question) and _RULES.search(question):
             return Answer(question, _OUT_OF_SCOPE[lang], lang, True, related=self._related(documents, lang))
-        if not documents or not self.covered(query, max(doc.metadata["similarity"] for doc in documents)):
+        if (
+            not documents
+            or not self.covered(query, max(doc.metadata["similarity"] for doc in documents))
+            or word_coverage(text, documents[:3], lang) < self.min_coverage
+        ):
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         return None
 
@@ -176,7 +188,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:
         """``search_query``: the question as retrieval saw it (a follow-up completed from the conversation)."""
         query = self.embedder.encode_queries([search_query or question])[0]
-        refused = self._refusal(question, documents, query)
+        refused = self._refusal(question, documents, query, search_query or question)
         if refused:
             return refused
         lang = question_lang(question)
@@ -190,12 +202,19 @@ class ExtractiveAnswerer:
             if citation is None:
                 citation = citations[doc_index] = make_citation(len(citations) + 1, document)
             citation.quote = f"{citation.quote} {sentence}".strip()
-            lines.append(f"- {sentence} [{citation.n}]")
-        intro = _INTRO[lang] if any(question_lang(s) == lang for _, s in picked) else _OTHER_LANGUAGE[lang]
+            lines.append(f"{sentence} [{citation.n}]")
+        body = [lines[0]]
+        if len(lines) > 1:
+            body += ["", _KEY_POINTS[lang], *(f"- {line}" for line in lines[1:])]
+        if not any(question_lang(s) == lang for _, s in picked):
+            body.insert(0, _OTHER_LANGUAGE[lang])
         cited = list(citations.values())
-        return Answer(question, "\n".join([intro, *lines]), lang, False, cited, notice(cited, lang))
+        return Answer(question, "\n".join(body), lang, False, cited, notice(cited, lang))
 
     def _pick(self, query: np.ndarray, top: list[Document], lang: str) -> list[tuple[int, str]]:
+        """The direct answer (the best sentence) first, then the key points: the lead passage's sentences that
+        score within ``lead_window`` of it, in the passage's order, and the other passages' best sentences
+        within ``sentence_window``."""
         pool = []
         for i, doc in enumerate(top):
             candidates = candidate_sentences(doc.page_content)
@@ -205,17 +224,40 @@ class ExtractiveAnswerer:
             return [(0, top[0].page_content.splitlines()[-1])]
         vectors = self.embedder.encode_documents([s for _, s in pool])
         scores = vectors @ query + np.array([self.rank_bonus * (len(top) - i) for i, _ in pool])
-        chosen: list[tuple[int, str]] = []
-        for index in np.argsort(-scores):
-            if scores[index] < scores.max() - self.sentence_window:
-                break
+        best = int(np.argmax(scores))
+        lead = pool[best][0]
+        chosen = [pool[best]]
+        for index in range(len(pool)):  # the lead passage in reading order
             doc_index, sentence = pool[index]
-            if any(_overlap(sentence, other) > 0.6 for _, other in chosen):
+            if doc_index == lead and index != best and scores[index] >= scores[best] - self.lead_window:
+                chosen.append(pool[index])
+        followed = {i for i, doc in enumerate(top) if doc.metadata.get("followed")}
+        per_doc: dict[int, int] = {}
+        for index in np.argsort(-scores):
+            doc_index = pool[index][0]
+            if doc_index == lead:
                 continue
-            chosen.append((doc_index, sentence))
-            if len(chosen) == self.max_sentences:
-                break
-        return chosen
+            per_doc[doc_index] = per_doc.get(doc_index, 0) + 1
+            if scores[index] >= scores[best] - self.sentence_window or (
+                doc_index in followed and per_doc[doc_index] <= self.followed_sentences
+            ):
+                chosen.append(pool[index])
+        kept: list[tuple[int, str]] = []
+        for doc_index, sentence in chosen:
+            if not any(_overlap(sentence, other) > 0.6 for _, other in kept):
+                kept.append((doc_index, sentence))
+        return kept[: self.max_sentences]
+
+
+def word_coverage(question: str, documents: list[Document], lang: str) -> float:
+    """Share of the question's words (BM25 tokens of two or more characters) found in the passages. A question
+    about a neighbouring field (labour contracts, tax rates) resembles the passages but shares few words.
+    When a passage is in the other language, the evidence may be a translation: words cannot judge it (1.0)."""
+    if any((doc.metadata.get("lang") == "zh") != (lang == "zh") for doc in documents):
+        return 1.0
+    words = {token for token in tokenize(question) if len(token) > 1}
+    found = set(tokenize(" ".join(doc.page_content for doc in documents)))
+    return len(words & found) / len(words) if words else 1.0
 
 
 def notice(citations: list[Citation], lang: str) -> str:
@@ -225,9 +267,9 @@ def notice(citations: list[Citation], lang: str) -> str:
 
 
 def _overlap(a: str, b: str) -> float:
-    """Share of character bigrams two sentences have in common (redundancy check)."""
-    grams_a, grams_b = {a[i : i + 2] for i in range(len(a) - 1)}, {b[i : i + 2] for i in range(len(b) - 1)}
-    return len(grams_a & grams_b) / max(1, min(len(grams_a), len(grams_b)))
+    """Share of words (BM25 tokens) two sentences have in common, over the shorter one (redundancy check)."""
+    words_a, words_b = set(tokenize(a)), set(tokenize(b))
+    return len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
 
 
 def make_citation(n: int, document: Document) -> Citation:

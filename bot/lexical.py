@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.numerals import CN_NUMERAL
+
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z][a-z'\-]*[a-z]|[a-z]|\d+(?:\.\d+)?")
 _STOP_EN = set(
     [
@@ -162,10 +164,53 @@ def glossary_pairs(texts: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-class Glossary:
-    """Expands a query with the other language's terms, so BM25 can match evidence written in that language."""
+_NUMERAL = re.compile(rf"第?{CN_NUMERAL}+条?")
 
-    def __init__(self, pairs: list[tuple[str, str]]):
+
+def parallel_pairs(
+    texts: list[str], metadatas: list[dict], min_count: int = 3, min_dice: float = 0.4, per_word: int = 1
+) -> list[tuple[str, str]]:
+    """English–Chinese word pairs learned from the digests' parallel halves: the English and the Chinese
+    passage of one article are translations, so words that keep occurring together across articles (Dice
+    coefficient) translate each other. Words in fewer than ``min_count`` articles are left out, so a pair
+    says something about the domain's vocabulary rather than about one article."""
+    halves: dict[tuple, list[set[str]]] = {}
+    for text, meta in zip(texts, metadatas):
+        key = (meta.get("doc_id"), tuple(meta.get("articles") or ()) or meta.get("section"))
+        sides = halves.setdefault(key, [set(), set()])
+        tokens = tokenize(text)
+        if meta.get("lang") == "zh":
+            sides[1].update(
+                t for t in tokens if len(t) > 1 and "\u3400" <= t[0] <= "\u9fff" and not _NUMERAL.fullmatch(t)
+            )
+        else:
+            sides[0].update(t for t in tokens if t.isascii() and t[0].isalpha() and len(t) > 2)
+    aligned = [(english, chinese) for english, chinese in halves.values() if english and chinese]
+    count: dict[str, int] = {}
+    joint: dict[tuple[str, str], int] = {}
+    for english, chinese in aligned:
+        for word in english | chinese:
+            count[word] = count.get(word, 0) + 1
+        for e in english:
+            for c in chinese:
+                joint[e, c] = joint.get((e, c), 0) + 1
+    best: dict[str, list[tuple[float, str, str]]] = {}
+    for (e, c), n in joint.items():
+        if count[e] < min_count or count[c] < min_count:
+            continue
+        dice = 2 * n / (count[e] + count[c])
+        if dice >= min_dice:
+            best.setdefault(e, []).append((dice, e, c))
+            best.setdefault(c, []).append((dice, e, c))
+    pairs = {(e, c) for group in best.values() for _, e, c in sorted(group, reverse=True)[:per_word]}
+    return sorted(pairs)
+
+
+class Glossary:
+    """Expands a query with the other language's terms, so BM25 can match evidence written in that language:
+    term pairs from the digests' topic tags, and single words learned from their parallel halves."""
+
+    def __init__(self, pairs: list[tuple[str, str]], words: list[tuple[str, str]] = ()):
         self.to_chinese: dict[tuple[str, ...], set[str]] = {}
         self.to_english: dict[str, set[str]] = {}
         self.english_to_phrases: dict[tuple[str, ...], list[str]] = {}
@@ -179,6 +224,9 @@ class Glossary:
                 self.to_chinese.setdefault(key, set()).update(tokenize(chinese))
                 for word in re.findall(r"[\u3400-\u9fff]{2,}", chinese):
                     self.to_english.setdefault(word, set()).update(key)
+        for english, chinese in words:
+            self.to_chinese.setdefault((english,), set()).add(chinese)
+            self.to_english.setdefault(chinese, set()).add(english)
 
     def phrases(self, query: str) -> list[str]:
         """The other language's glossary terms for a query, as phrases (for the dense query)."""
@@ -231,11 +279,11 @@ class LexicalIndex:
         if not meta_path.exists():
             return False
         saved = json.loads(meta_path.read_text(encoding="utf-8"))
-        if saved.get("fingerprint") != fingerprint:
+        if saved.get("fingerprint") != fingerprint or "words" not in saved:  # saved before words were learned
             return False
         self.bm25 = bm25s.BM25.load(str(self.folder / "bm25")) if saved["ids"] else None
         self.ids, self.texts, self.metadatas = saved["ids"], saved["texts"], saved["metadatas"]
-        self.glossary = Glossary(glossary_pairs(self.texts))
+        self.glossary = Glossary(glossary_pairs(self.texts), [tuple(pair) for pair in saved["words"]])
         self.fingerprint = fingerprint
         return True
 
@@ -244,7 +292,8 @@ class LexicalIndex:
 
         stored = self.collection.get(include=["documents", "metadatas"])
         self.ids, self.texts, self.metadatas = stored["ids"], stored["documents"], stored["metadatas"]
-        self.glossary = Glossary(glossary_pairs(self.texts))
+        words = parallel_pairs(self.texts, self.metadatas)
+        self.glossary = Glossary(glossary_pairs(self.texts), words)
         self.bm25 = None
         if self.ids:
             corpus = [
@@ -258,7 +307,13 @@ class LexicalIndex:
         staging.mkdir(parents=True)
         if self.bm25 is not None:
             self.bm25.save(str(staging / "bm25"))
-        payload = {"fingerprint": fingerprint, "ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
+        payload = {
+            "fingerprint": fingerprint,
+            "ids": self.ids,
+            "texts": self.texts,
+            "metadatas": self.metadatas,
+            "words": words,
+        }
         (staging / "chunks.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         shutil.rmtree(self.folder, ignore_errors=True)
         staging.rename(self.folder)

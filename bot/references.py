@@ -62,3 +62,20 @@ def find_references(question: str, titles: dict[str, list[str]], paper_ids: list
     if paper_ids and _PAPER.search(question):
         found += [Reference(paper_ids[0], section=m.group(1)) for m in _SECTION.finditer(question)]
     return list(dict.fromkeys(found))
+
+
+# Where a digest names the article that punishes a breach: "Penalty: see Article 58", "Related: Article 27
+# (penalty)", "处罚见第三十条", "罚则见第五十条", "按第五十九条处罚".
+_PENALTY = re.compile(
+    rf"Penalty:\s*(?:see\s+)?Articles?\s*(\d+)|Articles?\s*(\d+)\s*\(penalt|(?:处罚|罚则)见第({CN_NUMERAL}+)条"
+    rf"|按第({CN_NUMERAL}+)条处罚|punished under Article\s*(\d+)"
+)
+CONSEQUENCES = re.compile(
+    r"\bpenalt|\bfine[ds]?\b|\bpunish|\bsanction|\bconsequence|what happens if|\bliable\b|罚|后果|怎么处理|追究", re.I
+)
+
+
+def penalty_articles(passage: str) -> list[int]:
+    """The articles a passage names as the penalty for breaching it, in the order it names them."""
+    found = [parse_number(next(g for g in match.groups() if g)) for match in _PENALTY.finditer(passage)]
+    return list(dict.fromkeys(found))

@@ -15,7 +15,8 @@ from pydantic import ConfigDict
 
 from bot.embedding import Embedder
 from bot.lexical import LexicalIndex
-from bot.references import find_references
+from bot.loaders import detect_lang
+from bot.references import CONSEQUENCES, find_references, penalty_articles
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ class HybridRetriever(BaseRetriever):
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
-        results = self._collapse(direct + ranked, k)
+        results = self._in_language(query, self._collapse(direct + ranked, k), filters)
+        results = self._follow_penalty(query, results, filters, k)
         self._add_similarity(results, vector)
         return results
 
@@ -177,6 +179,52 @@ class HybridRetriever(BaseRetriever):
                     document.metadata["direct"] = True
                     documents.append(document)
         return documents
+
+    def _in_language(self, query: str, results: list[Document], filters: Filters) -> list[Document]:
+        """Each slot shown by its passage in the question's language when it has one (a digest's English and
+        Chinese halves share a slot, and translated query words can make the other half rank first)."""
+        wanted = ("zh",) if detect_lang(query) in ("zh", "zh+en") else ("en", "zh+en")
+        by_slot: dict[tuple, int] = {}
+        for position, meta in enumerate(self.lexical.metadatas):
+            if meta.get("lang") in wanted and filters.allows(meta):
+                by_slot.setdefault(slot(meta), position)
+        shown = []
+        for doc in results:
+            position = by_slot.get(slot(doc.metadata))
+            if doc.metadata.get("lang") in wanted or position is None:
+                shown.append(doc)
+                continue
+            swapped = self._document(position)
+            keep = {key: doc.metadata[key] for key in ("score", "rank", "also", "direct") if key in doc.metadata}
+            swapped.metadata.update(keep)
+            shown.append(swapped)
+        return shown
+
+    def _follow_penalty(self, query: str, results: list[Document], filters: Filters, k: int) -> list[Document]:
+        """A question about consequences gets, second, the article that punishes a breach of the best passage:
+        digests name it ("Penalty: Article 58", "处罚见第三十条"), and the fines are what the user asked."""
+        if not results or not CONSEQUENCES.search(query):
+            return results
+        lead = results[0].metadata
+        for article in penalty_articles(results[0].page_content):
+            positions = [
+                position
+                for position, meta in enumerate(self.lexical.metadatas)
+                if meta["doc_id"] == lead["doc_id"] and article in (meta.get("articles") or []) and filters.allows(meta)
+            ]
+            if not positions or article in (lead.get("articles") or []):
+                continue
+            position = next(
+                (p for p in positions if self.lexical.metadatas[p].get("lang") == lead.get("lang")), positions[0]
+            )
+            document = self._document(position)
+            document.metadata.update(followed="penalty", also=[])
+            rest = [doc for doc in results[1:] if slot(doc.metadata) != slot(document.metadata)]
+            results = [results[0], document, *rest][:k]
+            for rank, doc in enumerate(results, 1):
+                doc.metadata["rank"] = rank
+            return results
+        return results
 
     @staticmethod
     def _collapse(ranked: list[list], k: int) -> list[Document]:

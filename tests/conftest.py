@@ -57,6 +57,47 @@ PAPER_EN = textwrap.dedent("""\
     """)
 
 
+DIGEST = """\
+---
+doc_id: live-digest
+title: Live selling test measures (digest)
+title_zh: 直播销售测试办法
+doc_type: regulation
+status: digest
+---
+# Digest
+
+## Article 3 · 第三条 — No faked sales numbers
+
+**EN:** Hosts and live-room operators may not invent or inflate sales numbers, views or follower counts
+during a stream. Penalty: Article 9.
+
+**中文：** 主播和直播间运营者不得虚构或夸大直播中的销量、观看量和粉丝数。处罚见第九条。
+
+## Article 5 · 第五条 — Returns within seven days
+
+**EN:** Buyers may return goods within seven days of receipt without giving a reason.
+
+**中文：** 买家收货后七日内可以无理由退货。
+
+## Article 9 · 第九条 — Fines
+
+**EN:** Anyone who breaks Article 3 is ordered to correct and fined RMB 10,000 to 100,000.
+
+**中文：** 违反第三条的，责令改正，处一万元以上十万元以下罚款。
+"""
+
+
+@pytest.fixture
+def digest(assistant, tmp_path) -> Assistant:
+    """A bilingual digest (the knowledge base's format): a duty, its penalty article, an unrelated article."""
+    folder = tmp_path / "digest"
+    folder.mkdir()
+    (folder / "live-digest.md").write_text(DIGEST, encoding="utf-8")
+    assistant.ingest([folder])
+    return assistant
+
+
 @pytest.fixture(scope="session")
 def base_settings(tmp_path_factory) -> Settings:
     """Settings pointing at a session data dir, so the default model is exported once."""

@@ -3,7 +3,7 @@ what the knowledge base does not cover."""
 
 import pytest
 
-from bot.answer import ExtractiveAnswerer, candidate_sentences
+from bot.answer import ExtractiveAnswerer, candidate_sentences, word_coverage
 from bot.retrieve import Filters
 
 
@@ -17,9 +17,20 @@ def test_every_sentence_is_quoted_from_the_passage_it_cites(indexed):
     result = indexed.ask("How long must I keep purchase inspection records when selling food?")
     assert not result["refused"] and result["citations"]
     by_n = {c["n"]: c for c in result["citations"]}
-    for line in result["answer"].splitlines()[1:]:
+    claims = [line for line in result["answer"].splitlines() if line.endswith("]")]
+    assert claims
+    for line in claims:
         sentence, marker = line.removeprefix("- ").rsplit(" [", 1)
         assert sentence in by_n[int(marker.rstrip("]"))]["passage"]
+
+
+def test_direct_answer_first_then_key_points(digest):
+    """The best sentence stands alone on the first line; the rest are bullets under "Key points:"."""
+    lines = digest.ask("What happens if a host inflates the sales numbers in a stream?")["answer"].splitlines()
+    assert lines[0].startswith("Hosts and live-room operators may not invent") and lines[0].endswith("[1]")
+    assert lines[1:3] == ["", "Key points:"] and len(lines) > 3 and all(line.startswith("- ") for line in lines[3:])
+    zh = digest.ask("主播夸大直播销量会怎么处罚？")["answer"].splitlines()
+    assert zh[0].endswith("[1]") and zh[2] == "要点：" and any("一万元以上十万元以下" in line for line in zh)
 
 
 def test_chinese_only_evidence_is_flagged_for_an_english_question(indexed):
@@ -27,7 +38,7 @@ def test_chinese_only_evidence_is_flagged_for_an_english_question(indexed):
     result = indexed.ask(
         "How long must I keep purchase inspection records when selling food?", filters=Filters(doc_ids=("live-rules",))
     )
-    assert result["answer"].startswith("From the knowledge base (the sources are in Chinese only):")
+    assert result["answer"].startswith("(The sources for this answer are in Chinese only.)")
     assert result["citations"][0]["articles"] == [4] and "二年" in result["answer"]
 
 
@@ -68,10 +79,23 @@ def test_a_refusal_offers_at_most_three_related_provisions_and_off_topic_none(in
     assert refused.related[0].quote in documents[0].page_content
 
 
-def test_streamed_text_is_the_answer_and_ends_with_the_result(indexed):
-    parts = list(indexed.stream("直播卖食品要查验什么？"))
+def test_streamed_text_is_the_answer_and_ends_with_the_result(digest):
+    parts = list(digest.stream("主播夸大直播销量会怎么处罚？"))
     result = parts[-1]
     assert all(isinstance(part, str) for part in parts[:-1]) and len(parts) > 2
     assert "".join(parts[:-1]).strip() == result["answer"] and result["backend"] == "extractive"
     with pytest.raises(ValueError, match="not configured"):
-        list(indexed.stream("直播卖食品要查验什么？", backend="openai"))
+        list(digest.stream("主播夸大直播销量会怎么处罚？", backend="openai"))
+
+
+def test_a_question_whose_words_the_passages_lack_is_refused(indexed):
+    """Similarity alone would answer (thresholds off); the passages share too few of the question's words."""
+    lenient = ExtractiveAnswerer(indexed.embedder, min_score=0.0, min_margin=-1.0)
+    near = "劳动合同的试用期最长多久？加班费怎么算？"
+    documents = indexed.retrieve(near, k=5)
+    assert word_coverage(near, documents[:3], "zh") < 0.15 and word_coverage(near, documents[:3], "en") == 1.0
+    assert lenient.answer(near, documents).refused
+    covered = "直播间运营者要公示营业执照信息吗？"
+    documents = indexed.retrieve(covered, k=5)
+    assert word_coverage(covered, documents[:3], "zh") > 0.5
+    assert not lenient.answer(covered, documents).refused

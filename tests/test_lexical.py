@@ -1,6 +1,6 @@
 """BM25 beside the dense index: tokenisation, derivation from Chroma, persistence, rebuild, glossary."""
 
-from bot.lexical import Glossary, LexicalIndex, glossary_pairs, tokenize
+from bot.lexical import Glossary, LexicalIndex, glossary_pairs, parallel_pairs, tokenize
 
 from .conftest import LIVE_RULES_ZH
 
@@ -50,3 +50,25 @@ def test_glossary_from_topic_tags_expands_both_ways():
     assert "原价" in glossary.expand("Is my original price honest?", tokenize("Is my original price honest?"))
     assert "discount" in glossary.expand("虚假折扣怎么处罚", tokenize("虚假折扣怎么处罚"))
     assert glossary.phrases("a fake discount") == ["虚假折扣"]
+
+
+def test_parallel_halves_teach_word_translations():
+    """Words that recur together across articles' English and Chinese halves are learned; a word seen in one
+    article only is not."""
+    english = [
+        "Sellers must refund the buyer within 7 days.",
+        "A refund is due for faulty goods.",
+        "The platform must refund deposits.",
+        "Hosts may not fake reviews.",
+    ]
+    chinese = ["卖家要在7日内向买家退款。", "商品有瑕疵的可以退款。", "平台须退款并退还押金。", "主播不得编造评价。"]
+    texts, metadatas = [], []
+    for article, (en, zh) in enumerate(zip(english, chinese), 1):
+        texts += [en, zh]
+        metadatas += [{"doc_id": "d", "articles": [article], "lang": lang} for lang in ("zh+en", "zh")]
+    pairs = parallel_pairs(texts, metadatas)
+    assert ("refund", "退款") in pairs
+    assert not any(e == "review" or c == "评价" for e, c in pairs)
+    glossary = Glossary([], pairs)
+    assert "退款" in glossary.expand("When must I refund?", tokenize("When must I refund?"))
+    assert "refund" in glossary.expand("什么时候退款", tokenize("什么时候退款"))

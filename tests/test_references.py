@@ -1,4 +1,4 @@
-from bot.references import Reference, find_references
+from bot.references import CONSEQUENCES, Reference, find_references, penalty_articles
 
 TITLES = {
     "ecommerce-law": ["E-Commerce Law of the People's Republic of China", "中华人民共和国电子商务法"],
@@ -39,3 +39,17 @@ def test_paper_sections_and_no_false_references():
     ]
     assert find_references("Can I sell for 7 days at a discount?", TITLES, ["live-commerce-paper"]) == []
     assert find_references("Article 5 of the Martian Trade Code", TITLES, []) == []
+
+
+def test_penalty_articles_named_by_digests():
+    assert penalty_articles("Live-room draws must follow these rules. Penalty: Article 27.") == [27]
+    assert penalty_articles("- Related · 相关条文: Article 58 (penalty: 1–3 times the ad fee); Article 9") == [58]
+    assert penalty_articles("处罚见第三十条。罚则见第五十条（罚款幅度更高）。") == [30, 50]
+    assert penalty_articles("违反的按第五十九条处罚，并依第六十八条承担民事责任") == [59]
+    assert penalty_articles("See Article 17 for the duty; Related: Articles 9, 81") == []
+
+
+def test_consequence_questions():
+    assert CONSEQUENCES.search("What is the fine for fake reviews?")
+    assert CONSEQUENCES.search("刷单会被怎么罚？")
+    assert not CONSEQUENCES.search("Do I need a business licence?")

@@ -121,3 +121,18 @@ def test_follow_up_uses_the_conversation(indexed):
 def test_language_filter_gives_evidence_in_one_language(indexed):
     hits = indexed.retrieve("Where must the business licence be shown?", k=5, filters=Filters(langs=("zh",)))
     assert hits and {h.metadata["lang"] for h in hits} == {"zh"}
+
+
+def test_a_question_about_consequences_gets_the_penalty_article_second(digest):
+    hits = digest.retrieve("What happens if a host inflates the sales numbers in a stream?", k=3)
+    assert [h.metadata["articles"] for h in hits[:2]] == [[3], [9]] and hits[1].metadata["followed"] == "penalty"
+    answer = digest.ask("What happens if a host inflates the sales numbers in a stream?")
+    assert "RMB 10,000 to 100,000" in answer["answer"] and [c["articles"] for c in answer["citations"]] == [[3], [9]]
+    duty = digest.retrieve("May a host inflate the sales numbers in a stream?", k=3)
+    assert "followed" not in duty[1].metadata, "only a question about consequences follows the penalty"
+
+
+def test_each_article_is_shown_in_the_question_language(digest):
+    for question, langs in (("主播可以夸大销量吗？", {"zh"}), ("May a host inflate sales numbers?", {"en", "zh+en"})):
+        hits = digest.retrieve(question, k=3)
+        assert hits and {h.metadata["lang"] for h in hits} <= langs
