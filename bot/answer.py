@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.chunking import sentences
+from bot.chunking import candidate_sentences, without_questions
 from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
+from bot.sentences import SentenceIndex
 
 # The knowledge base holds mainland China's rules; a question about another jurisdiction's rules is out of scope.
 _FOREIGN = re.compile(
@@ -43,7 +44,6 @@ _KEY_POINTS = {"en": "Key points:", "zh": "要点："}
 _OTHER_LANGUAGE = {"en": "(The sources for this answer are in Chinese only.)", "zh": "（以下依据只有英文。）"}
 _NOTICE = {"en": "Information, not legal advice.", "zh": "以上为信息参考，不构成法律意见。"}
 _RULES_DATED = {"en": " Rules relied on are in force from: {}.", "zh": "所依据规则的施行日期：{}。"}
-METADATA_LINE = re.compile(r"^\s*[-*]\s*(Chapter|Roles|Topics|Related|Source)\b|^\s*(Source|来源)\s*[·:：]")
 # Generic passages an off-topic question resembles as much as it resembles the knowledge base.
 _OFF_TOPIC = [
     "The weather forecast says it will rain tomorrow.",
@@ -59,7 +59,6 @@ _OFF_TOPIC = [
     "如何修复电脑程序的错误。",
     "今天比特币价格上涨。",
 ]
-_LABEL = re.compile(r"^\s*(\*\*)?(EN|中文|English|中文摘要)\s*[:：]?\s*(\*\*)?\s*[:：]?\s*")
 
 
 @dataclass
@@ -95,18 +94,6 @@ def question_lang(text: str) -> str:
     return "zh" if detect_lang(text) in ("zh", "zh+en") else "en"
 
 
-def candidate_sentences(passage: str) -> list[str]:
-    """Sentences worth quoting: not headings, not metadata bullets, labels stripped."""
-    out = []
-    for line in passage.splitlines()[1:] or passage.splitlines():
-        if not line.strip() or line.lstrip().startswith("#") or METADATA_LINE.match(line):
-            continue
-        for sentence in sentences(_LABEL.sub("", line).strip(" >")):
-            if len(sentence) >= 8:
-                out.append(sentence)
-    return out
-
-
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, when its best passage scores
     under ``min_score``, when that beats its similarity to generic off-topic passages by less than
@@ -116,6 +103,7 @@ class ExtractiveAnswerer:
     def __init__(
         self,
         embedder: Embedder,
+        sentences: SentenceIndex,
         min_score: float = 0.83,
         min_margin: float = 0.0375,
         passages: int = 2,
@@ -128,6 +116,7 @@ class ExtractiveAnswerer:
         min_coverage: float = 0.15,
     ):
         self.embedder = embedder
+        self.sentences = sentences
         self.min_score = min_score
         self.min_margin = min_margin
         self.passages = passages
@@ -215,15 +204,15 @@ class ExtractiveAnswerer:
         """The direct answer (the best sentence) first, then the key points: the lead passage's sentences that
         score within ``lead_window`` of it, in the passage's order, and the other passages' best sentences
         within ``sentence_window``."""
-        pool = []
-        for i, doc in enumerate(top):
-            candidates = candidate_sentences(doc.page_content)
-            same_lang = [s for s in candidates if question_lang(s) == lang]
-            pool += [(i, s) for s in same_lang or candidates]  # a bilingual digest answers in the question's language
+        pool, vectors = [], []
+        for i, (candidates, embedded) in enumerate(self._sentences(top)):
+            same_lang = [j for j, s in enumerate(candidates) if question_lang(s) == lang]
+            chosen = same_lang or range(len(candidates))  # a bilingual digest answers in the question's language
+            pool += [(i, candidates[j]) for j in chosen]
+            vectors += [embedded[j] for j in chosen]
         if not pool:
             return [(0, top[0].page_content.splitlines()[-1])]
-        vectors = self.embedder.encode_documents([s for _, s in pool])
-        scores = vectors @ query + np.array([self.rank_bonus * (len(top) - i) for i, _ in pool])
+        scores = np.asarray(vectors) @ query + np.array([self.rank_bonus * (len(top) - i) for i, _ in pool])
         best = int(np.argmax(scores))
         lead = pool[best][0]
         chosen = [pool[best]]
@@ -248,15 +237,22 @@ class ExtractiveAnswerer:
                 kept.append((doc_index, sentence))
         return kept[: self.max_sentences]
 
+    def _sentences(self, top: list[Document]) -> list[tuple[list[str], np.ndarray]]:
+        """Each passage's quotable sentences with their vectors (passages without an id are embedded now)."""
+        keys = [doc.id or f"unsaved-{i}" for i, doc in enumerate(top)]
+        found = self.sentences.sentences(dict(zip(keys, (doc.page_content for doc in top))))
+        return [found[key] for key in keys]
+
 
 def word_coverage(question: str, documents: list[Document], lang: str) -> float:
     """Share of the question's words (BM25 tokens of two or more characters) found in the passages. A question
     about a neighbouring field (labour contracts, tax rates) resembles the passages but shares few words.
-    When a passage is in the other language, the evidence may be a translation: words cannot judge it (1.0)."""
+    When a passage is in the other language, the evidence may be a translation: words cannot judge it (1.0).
+    The questions a digest lists are not evidence and do not count."""
     if any((doc.metadata.get("lang") == "zh") != (lang == "zh") for doc in documents):
         return 1.0
     words = {token for token in tokenize(question) if len(token) > 1}
-    found = set(tokenize(" ".join(doc.page_content for doc in documents)))
+    found = set(tokenize(" ".join(without_questions(doc.page_content) for doc in documents)))
     return len(words & found) / len(words) if words else 1.0
 
 

@@ -30,9 +30,18 @@ _NAMED_SECTIONS = {
 _HEADING_ARTICLES = re.compile(r"^Articles?\s+([\d ,–\-]+(?:\s*(?:and|&)\s*\d+)?)\b")
 _HEADING_CN_ARTICLES = re.compile(rf"第({CN_NUMERAL}+)条")
 _ZH_LABEL = re.compile(r"^\s*>?\s*\*\*(中文|中文摘要)\s*[：:]\s*\*\*\s*|^\s*>?\s*\*\*(中文|中文摘要)\*\*\s*[：:]\s*")
+# The questions a digest section answers, in Chinese: they belong to the Chinese chunk and keep their label,
+# so the answerer can tell them from evidence.
+_ZH_QUESTIONS = re.compile(r"^\s*\*\*常见问题[：:]\*\*\s*")
 _EN_LABEL = re.compile(r"^\s*\*\*(EN|English)\s*[：:]\s*\*\*\s*|^\s*\*\*(EN|English)\*\*\s*[：:]\s*")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])\s*|(?<=[.])\s+(?=[A-Z\"'“(\[\u4e00-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# Lines that describe a passage rather than state a rule (a digest's metadata bullets and the questions it
+# answers): never quoted as evidence.
+METADATA_LINE = re.compile(
+    r"^\s*[-*]\s*(Chapter|Roles|Topics|Related|Source|Questions)\b|^\s*(Source|来源)\s*[·:：]|^\s*常见问题[：:]"
+)
+_QUOTE_LABEL = re.compile(r"^\s*(\*\*)?(EN|中文|English|中文摘要)\s*[:：]?\s*(\*\*)?\s*[:：]?\s*")
 
 
 @dataclass
@@ -191,7 +200,7 @@ def _heading_chunks(lines: list[Line], headings: list[tuple[int, str] | None]) -
         key = f"art-{'-'.join(map(str, articles))}" if articles else f"sec-{section or locator}"
         seen[key] = seen.get(key, 0) + 1
         key += f"#{seen[key]}" if seen[key] > 1 else ""
-        chinese = [p for p in paragraphs if _ZH_LABEL.match(p)]
+        chinese = [p for p in paragraphs if _ZH_LABEL.match(p) or _ZH_QUESTIONS.match(p)]
         if not chinese:
             chunks.extend(_split(title, paragraphs, locator, key, articles, section or title, page))
             return
@@ -199,7 +208,7 @@ def _heading_chunks(lines: list[Line], headings: list[tuple[int, str] | None]) -
         # language's evidence can be found, quoted and measured on its own.
         english = [_EN_LABEL.sub("", p) for p in paragraphs if p not in chinese]
         chunks.extend(_split(title, english, locator, f"{key}/en", articles, section or title, page))
-        chinese = [_ZH_LABEL.sub("", p.lstrip("> ")) for p in chinese]
+        chinese = [_ZH_QUESTIONS.sub("常见问题：", _ZH_LABEL.sub("", p.lstrip("> "))) for p in chinese]
         chunks.extend(_split(_chinese_header(title), chinese, locator, f"{key}/zh", articles, section or title, page))
 
     for line, heading in zip(lines, headings):
@@ -258,6 +267,31 @@ def _join(parts: list[str]) -> str:
 def sentences(text: str) -> list[str]:
     """Split at Chinese (。！？；) and English sentence ends."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def candidate_sentences(passage: str) -> list[str]:
+    """Sentences worth quoting: not headings, not metadata bullets, labels stripped."""
+    out = []
+    for line in passage.splitlines()[1:] or passage.splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or METADATA_LINE.match(line):
+            continue
+        for sentence in sentences(_QUOTE_LABEL.sub("", line).strip(" >")):
+            if len(sentence) >= 8:
+                out.append(sentence)
+    return out
+
+
+_QUESTIONS_LINE = re.compile(r"^\s*(?:-\s*Questions:|常见问题[：:])\s*(.+)$", re.M)
+
+
+def listed_questions(passage: str) -> list[str]:
+    """The everyday questions a digest section says it answers ("- Questions: a? | b?", "常见问题：甲？｜乙？")."""
+    return [q.strip() for line in _QUESTIONS_LINE.findall(passage) for q in re.split(r"\s\|\s|｜", line) if q.strip()]
+
+
+def without_questions(passage: str) -> str:
+    """The passage as evidence: a digest's listed questions are search aids, not statements of the rule."""
+    return "\n".join(line for line in passage.splitlines() if not _QUESTIONS_LINE.match(line))
 
 
 def _pack(paragraphs: list[str], budget: int = MAX_TOKENS) -> list[str]:

@@ -23,7 +23,7 @@ class Embedder(Embeddings):
 
     @property
     def dimension(self) -> int:
-        return self.model.get_sentence_embedding_dimension()
+        return self.model.get_embedding_dimension()
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         return self.model.encode_document(

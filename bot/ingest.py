@@ -1,4 +1,4 @@
-"""Ingest: files → chunks → embeddings → Chroma, adding only what changed.
+"""Ingest: files → chunks → embeddings → Chroma (and each chunk's sentences), adding only what changed.
 
 Chunk ids hash the source, position and text, so an unchanged file costs nothing, a changed one
 swaps just its changed chunks, and a removed file's chunks go. New chunks are written before stale
@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.chunking import Chunk, chunk_document
 from bot.embedding import Embedder
 from bot.loaders import SUPPORTED, LoadError, SourceDocument, detect_lang, load
+from bot.sentences import SentenceIndex
 
 Progress = Callable[[int, int, str], None]
 
@@ -123,16 +124,20 @@ def _chunk_metadata(chunk: Chunk) -> dict:
 
 
 class Ingestor:
-    def __init__(self, collection, embedder: Embedder, progress: Progress | None = None):
+    def __init__(
+        self, collection, embedder: Embedder, progress: Progress | None = None, sentences: SentenceIndex | None = None
+    ):
         self.collection = collection
         self.embedder = embedder
         self.progress = progress or (lambda done, total, stage: None)
+        self.sentences = sentences
 
     def run(self, paths: list[Path]) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         files = discover(paths)
         pending: list[Record] = []
+        kept: list[Record] = []
         stale: set[str] = set()
         present: set[str] = set()
         for index, path in enumerate(files):
@@ -147,15 +152,20 @@ class Ingestor:
             existing = set(self.collection.get(where={"source_path": source}, include=[])["ids"])
             new_ids = {record.id for record in new}
             pending += [record for record in new if record.id not in existing]
+            kept += [record for record in new if record.id in existing]
             stale |= existing - new_ids
             report.documents += 1
             report.chunks += len(new)
             report.unchanged += len(existing & new_ids)
         self._add(pending)
         report.added = len(pending)
+        if self.sentences:
+            self._backfill(kept)
         stale |= self._orphans(paths, present)
         if stale:
             self.collection.delete(ids=sorted(stale))
+            if self.sentences:
+                self.sentences.remove(sorted(stale))
         report.removed = len(stale)
         report.seconds = time.perf_counter() - started
         return report
@@ -165,6 +175,8 @@ class Ingestor:
         for start in range(0, len(pending), batch):
             self.progress(start, len(pending), "embedding")
             part = pending[start : start + batch]
+            if self.sentences:  # before the chunks: a chunk never lacks sentences unless interrupted here
+                self.sentences.add([r.id for r in part], [r.text for r in part], [r.metadata for r in part])
             vectors = self.embedder.encode_documents([record.embed_text for record in part])
             self.collection.upsert(
                 ids=[r.id for r in part],
@@ -173,6 +185,16 @@ class Ingestor:
                 metadatas=[r.metadata for r in part],
             )
         self.progress(len(pending), len(pending), "done")
+
+    def _backfill(self, kept: list[Record]) -> None:
+        """Unchanged chunks of an index built before the sentence index (or interrupted) get their sentences."""
+        missing = self.sentences.missing([record.id for record in kept])
+        todo = [record for record in kept if record.id in missing]
+        for start in range(0, len(todo), self.embedder.batch_size):
+            self.progress(start, len(todo), "indexing sentences")
+            part = todo[start : start + self.embedder.batch_size]
+            self.sentences.remove([r.id for r in part])
+            self.sentences.add([r.id for r in part], [r.text for r in part], [r.metadata for r in part])
 
     def _orphans(self, paths: list[Path], present: set[str]) -> set[str]:
         """Chunks of files that were under an ingested folder and are gone now."""

@@ -257,6 +257,7 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.texts: list[str] = []
         self.metadatas: list[dict] = []
+        self.positions: dict[str, int] = {}  # chunk id → index in ids
         self.bm25 = None
         self.glossary = Glossary([])
 
@@ -283,6 +284,7 @@ class LexicalIndex:
             return False
         self.bm25 = bm25s.BM25.load(str(self.folder / "bm25")) if saved["ids"] else None
         self.ids, self.texts, self.metadatas = saved["ids"], saved["texts"], saved["metadatas"]
+        self.positions = {chunk_id: position for position, chunk_id in enumerate(self.ids)}
         self.glossary = Glossary(glossary_pairs(self.texts), [tuple(pair) for pair in saved["words"]])
         self.fingerprint = fingerprint
         return True
@@ -292,6 +294,7 @@ class LexicalIndex:
 
         stored = self.collection.get(include=["documents", "metadatas"])
         self.ids, self.texts, self.metadatas = stored["ids"], stored["documents"], stored["metadatas"]
+        self.positions = {chunk_id: position for position, chunk_id in enumerate(self.ids)}
         words = parallel_pairs(self.texts, self.metadatas)
         self.glossary = Glossary(glossary_pairs(self.texts), words)
         self.bm25 = None

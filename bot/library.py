@@ -133,12 +133,15 @@ def _doc_id(stem: str) -> str:
     return f"upload-{slug}"
 
 
-def delete(collection, doc_id: str, uploads_dir: Path) -> int:
-    """Remove the document's chunks; its file and sidecar go too only when they are an upload."""
+def delete(collection, doc_id: str, uploads_dir: Path, sentences=None) -> int:
+    """Remove the document's chunks (and their sentences); its file and sidecar go too only when they are an
+    upload."""
     stored = collection.get(where={"doc_id": doc_id}, include=["metadatas"])
     if not stored["ids"]:
         return 0
     collection.delete(ids=stored["ids"])
+    if sentences:
+        sentences.remove(stored["ids"])
     uploads = uploads_dir.resolve()
     for source in {meta.get("source_path", "") for meta in stored["metadatas"]}:
         path = Path(source).resolve()

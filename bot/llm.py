@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from bot.answer import Answer, ExtractiveAnswerer, make_citation, notice, question_lang
-from bot.chunking import sentences
+from bot.chunking import sentences, without_questions
 from bot.lexical import tokenize
 from bot.numerals import arabic_numbers, chinese_numbers
 from bot.settings import Settings, SettingsError
@@ -77,7 +77,7 @@ def chat_model(settings: Settings) -> BaseChatModel | None:
 def build_messages(question: str, documents: list[Document], lang: str) -> list:
     blocks = "\n\n".join(
         f'<passage n="{n}" source="{doc.metadata.get("title", "")} · {doc.metadata.get("locator", "")}">\n'
-        f"{doc.page_content.replace('</passage>', '')}\n</passage>"
+        f"{without_questions(doc.page_content).replace('</passage>', '')}\n</passage>"
         for n, doc in enumerate(documents, 1)
     )
     return [
@@ -142,7 +142,7 @@ class LLMAnswerer:
         citations = []
         for original, n in sorted(used.items(), key=lambda item: item[1]):
             citation = make_citation(n, documents[original - 1])
-            citation.quote = documents[original - 1].page_content[:300]
+            citation.quote = without_questions(documents[original - 1].page_content)[:300]
             citations.append(citation)
         body = " ".join(kept) + (f"\n{_REMOVED[lang].format(removed)}" if removed else "")
         if not kept:
@@ -153,12 +153,13 @@ class LLMAnswerer:
     def supported(self, claim: str, document: Document) -> bool:
         """Every number the claim states is in the passage, and the claim overlaps the passage's words or
         closely matches one of its sentences. (Thresholds are provisional: no LLM here to calibrate them on.)"""
-        if not _numbers(claim, _UNITS) <= _numbers(document.page_content):
+        evidence = without_questions(document.page_content)
+        if not _numbers(claim, _UNITS) <= _numbers(evidence):
             return False
         words = set(tokenize(claim))
-        if words and len(words & set(tokenize(document.page_content))) / len(words) >= self.min_overlap:
+        if words and len(words & set(tokenize(evidence))) / len(words) >= self.min_overlap:
             return True
-        candidates = sentences(document.page_content)
+        candidates = sentences(evidence)
         if not candidates:
             return False
         embedder = self.extractive.embedder

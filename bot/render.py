@@ -6,7 +6,7 @@ Pure functions of the ``Assistant.ask`` result, so the look of an answer can be 
 import html
 import re
 
-from bot.answer import METADATA_LINE
+from bot.chunking import METADATA_LINE
 
 _MARKER = re.compile(r"\[(\d+)\]")
 TYPE_LABELS = {

@@ -17,6 +17,7 @@ from bot.embedding import Embedder
 from bot.lexical import LexicalIndex
 from bot.loaders import detect_lang
 from bot.references import CONSEQUENCES, find_references, penalty_articles
+from bot.sentences import SentenceIndex
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,9 @@ class DenseRetriever(BaseRetriever):
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense + BM25 fused by weighted reciprocal rank; direct article references first; one slot per article.
-    Pool sizes and weights were tuned on the evaluation set (``python -m evals --tune``)."""
+    """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank;
+    direct article references first; one slot per article. Pool sizes and weights were tuned on the
+    evaluation set (``python -m evals --tune``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -125,6 +127,8 @@ class HybridRetriever(BaseRetriever):
     rrf_k: int = 10
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    questions: SentenceIndex | None = None
+    question_weight: float = 0.5
     expansion_terms: int = 8
     filters: Filters = Filters()
 
@@ -144,6 +148,12 @@ class HybridRetriever(BaseRetriever):
             for rank, (position, _) in enumerate(self.lexical.search(query, self.pool, filters.allows)):
                 entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
+        if self.question_weight and self.questions is not None:
+            positions = self.lexical.positions
+            for rank, chunk_id in enumerate(self.questions.nearest_chunks(vector, self.pool, filters.where())):
+                if chunk_id in positions:
+                    entry = fused.setdefault(chunk_id, [0.0, self._document(positions[chunk_id])])
+                    entry[0] += self.question_weight / (self.rrf_k + rank + 1)
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
         results = self._in_language(query, self._collapse(direct + ranked, k), filters)

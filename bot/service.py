@@ -21,8 +21,9 @@ from bot.library import DocumentInfo, Section
 from bot.llm import LLMAnswerer, chat_model
 from bot.loaders import LoadError, sidecar_path
 from bot.retrieve import DenseRetriever, Filters, HybridRetriever, persona_filters
+from bot.sentences import SentenceIndex
 from bot.settings import Settings, get_settings
-from bot.store import open_collection
+from bot.store import SENTENCES, open_collection
 
 
 class Assistant:
@@ -31,6 +32,7 @@ class Assistant:
         self.settings = settings or get_settings()
         self.embedder = embedder or load_embedder(self.settings)
         self.collection = open_collection(self.settings, self.embedder.model_id)
+        self.sentences = SentenceIndex(open_collection(self.settings, self.embedder.model_id, SENTENCES), self.embedder)
         s = self.settings
         self.dense = DenseRetriever(collection=self.collection, embedder=self.embedder, k=s.top_k)
         self.lexical = LexicalIndex(self.collection, s.data_dir / "lexical" / s.collection)
@@ -42,8 +44,10 @@ class Assistant:
             rrf_k=s.rrf_k,
             dense_weight=s.dense_weight,
             lexical_weight=s.lexical_weight,
+            questions=self.sentences,
+            question_weight=s.question_weight,
         )
-        extractive = ExtractiveAnswerer(self.embedder)
+        extractive = ExtractiveAnswerer(self.embedder, self.sentences)
         self.answerers: dict[str, ExtractiveAnswerer | LLMAnswerer] = {"extractive": extractive}
         model = chat_model(s)
         if model is not None:
@@ -53,7 +57,7 @@ class Assistant:
         self.feedback = FeedbackStore(s.data_dir / "feedback.sqlite3")
 
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
-        return Ingestor(self.collection, self.embedder, progress).run(paths)
+        return Ingestor(self.collection, self.embedder, progress, self.sentences).run(paths)
 
     def documents(self) -> list[DocumentInfo]:
         return library.catalogue(self.collection)
@@ -62,7 +66,7 @@ class Assistant:
         return library.read(self.collection, doc_id)
 
     def delete(self, doc_id: str) -> int:
-        return library.delete(self.collection, doc_id, self.uploads_dir)
+        return library.delete(self.collection, doc_id, self.uploads_dir, self.sentences)
 
     def add_document(self, path: Path, metadata: dict, progress: Progress | None = None) -> DocumentInfo:
         """Save an uploaded file with its metadata and ingest it. A file that cannot be read raises LoadError,

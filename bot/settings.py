@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(10, ge=1, le=1000, description="Reciprocal-rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, le=10)
     lexical_weight: float = Field(1.0, ge=0, le=10)
+    question_weight: float = Field(
+        0.5, ge=0, le=10, description="Weight of the digests' listed questions nearest the query (0: off)."
+    )
     answer_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Who writes answers: the built-in extractive answerer, or a configured LLM."
     )

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from bot.settings import Settings
 
 MODEL_KEY = "embedding_model"
+SENTENCES = ".sentences"  # the companion collection of the chunks' sentences (bot.sentences)
 
 
 class ModelMismatchError(RuntimeError):
@@ -31,11 +32,12 @@ def client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
-def open_collection(settings: Settings, model_id: str):
-    """The collection for ``model_id``; an index built by another model is an error, never mixed."""
+def open_collection(settings: Settings, model_id: str, suffix: str = ""):
+    """The collection for ``model_id`` (``suffix``: a companion such as the sentence index); an index built by
+    another model is an error, never mixed."""
     collection = client(settings).get_or_create_collection(
-        settings.collection,
-        configuration={"hnsw": {"space": "cosine"}},
+        settings.collection + suffix,
+        configuration={"hnsw": {"space": "cosine", "ef_search": 400}},  # Chroma's default 100 missed neighbours
         metadata={MODEL_KEY: model_id},
         embedding_function=None,
     )
@@ -50,6 +52,9 @@ def open_collection(settings: Settings, model_id: str):
 
 
 def drop_collection(settings: Settings) -> None:
+    """The chunks and their sentence index."""
     chroma = client(settings)
-    if settings.collection in [c.name for c in chroma.list_collections()]:
-        chroma.delete_collection(settings.collection)
+    names = [c.name for c in chroma.list_collections()]
+    for name in (settings.collection, settings.collection + SENTENCES):
+        if name in names:
+            chroma.delete_collection(name)

@@ -14,6 +14,9 @@ def mrr_at(ranks: list[bool], k: int = 10) -> float:
 
 
 def ndcg_at(ranks: list[bool], n_relevant: int, k: int = 10) -> float:
+    """``n_relevant`` counts gold entries; one entry naming two articles in separate slots can give two hits,
+    so the ideal list is at least as long as the hits found (nDCG never exceeds 1)."""
+    n_relevant = max(n_relevant, sum(ranks[:k]))
     dcg = sum(1.0 / math.log2(i + 1) for i, hit in enumerate(ranks[:k], 1) if hit)
     ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(max(n_relevant, 1), k) + 1))
     return dcg / ideal

@@ -21,6 +21,7 @@ class Project:
     """The project's retriever with given fusion weights (1/0 and 0/1 give dense-only and lexical-only)."""
 
     def __init__(self, assistant: Assistant, name: str, dense_weight=None, lexical_weight=None, **params):
+        """Given weights make a half of the retriever alone: listed-question vectors then stay out too."""
         self.name = name
         base = assistant.retriever
         self.retriever = HybridRetriever(
@@ -31,6 +32,10 @@ class Project:
             rrf_k=params.get("rrf_k", base.rrf_k),
             dense_weight=base.dense_weight if dense_weight is None else dense_weight,
             lexical_weight=base.lexical_weight if lexical_weight is None else lexical_weight,
+            questions=base.questions,
+            question_weight=params.get(
+                "question_weight", base.question_weight if dense_weight is None and lexical_weight is None else 0.0
+            ),
             expansion_terms=params.get("expansion_terms", base.expansion_terms),
         )
 

@@ -3,7 +3,8 @@ what the knowledge base does not cover."""
 
 import pytest
 
-from bot.answer import ExtractiveAnswerer, candidate_sentences, word_coverage
+from bot.answer import ExtractiveAnswerer, word_coverage
+from bot.chunking import candidate_sentences
 from bot.retrieve import Filters
 
 
@@ -63,15 +64,19 @@ def test_out_of_scope_and_off_topic_questions_are_refused(indexed, question, phr
 def test_candidate_sentences_skip_headings_and_metadata():
     passage = (
         "Article 5 · 第五条 — Returns\n- Roles · 适用对象: merchant\n- Topics · 主题: refund 退货\n"
-        "**EN:** Buyers may return goods within 7 days. Sellers refund within 7 days."
+        "**EN:** Buyers may return goods within 7 days. Sellers refund within 7 days.\n"
+        "- Questions: Can I refuse a return?"
     )
+    assert candidate_sentences("第五条\n消费者可以退货。\n常见问题：能不能不给退？") == ["消费者可以退货。"]
     assert candidate_sentences(passage) == ["Buyers may return goods within 7 days.", "Sellers refund within 7 days."]
 
 
 def test_a_refusal_offers_at_most_three_related_provisions_and_off_topic_none(indexed):
     off_topic = indexed.ask("How do I bake sourdough bread?")
     assert off_topic["refused"] and off_topic["related"] == []
-    strict = ExtractiveAnswerer(indexed.embedder, min_score=0.99, related_min=0.0)  # refuses everything
+    strict = ExtractiveAnswerer(
+        indexed.embedder, indexed.sentences, min_score=0.99, related_min=0.0
+    )  # refuses everything
     documents = indexed.retrieve("直播间要公示营业执照吗？", k=5)
     refused = strict.answer("直播间要公示营业执照吗？", documents)
     assert refused.refused and refused.citations == []
@@ -90,7 +95,7 @@ def test_streamed_text_is_the_answer_and_ends_with_the_result(digest):
 
 def test_a_question_whose_words_the_passages_lack_is_refused(indexed):
     """Similarity alone would answer (thresholds off); the passages share too few of the question's words."""
-    lenient = ExtractiveAnswerer(indexed.embedder, min_score=0.0, min_margin=-1.0)
+    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0)
     near = "劳动合同的试用期最长多久？加班费怎么算？"
     documents = indexed.retrieve(near, k=5)
     assert word_coverage(near, documents[:3], "zh") < 0.15 and word_coverage(near, documents[:3], "en") == 1.0

@@ -151,3 +151,15 @@ def test_digest_lines_that_start_with_article_references_stay_in_their_section(t
         encoding="utf-8",
     )
     assert [c.articles for c in chunk_document(load(path))] == [[5], [9]]
+
+
+def test_a_digest_sections_questions_go_with_their_language_and_keep_their_label(tmp_path):
+    path = tmp_path / "digest.md"
+    path.write_text(
+        "# D\n\n## Article 5 · 第五条 — Returns\n\n**EN:** Buyers may return goods.\n\n**中文：** 消费者可以退货。\n\n"
+        "- Questions: Can I refuse a return? | Who pays the shipping?\n\n**常见问题：** 能不能不给退？｜运费谁出？\n",
+        encoding="utf-8",
+    )
+    english, chinese = chunk_document(load(path))
+    assert "- Questions: Can I refuse a return?" in english.text and "常见问题" not in english.text
+    assert chinese.text.endswith("消费者可以退货。\n常见问题：能不能不给退？｜运费谁出？")

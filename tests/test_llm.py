@@ -100,3 +100,18 @@ def test_missing_backend_package_names_the_extra(settings):
         SettingsError, match=r"BOT_ANSWER_BACKEND: 'ollama' needs the extra: pip install -e '\.\[ollama\]'"
     ):
         chat_model(settings.model_copy(update={"answer_backend": "ollama"}))
+
+
+def test_a_digests_listed_questions_are_neither_shown_to_the_model_nor_support_a_claim(indexed):
+    from langchain_core.documents import Document
+
+    passage = (
+        "Article 5 · 第五条 — Returns\n**EN:** Buyers may return goods within seven days.\n"
+        "- Questions: Who pays the courier for a parcel sent back? | Can I refuse?"
+    )
+    document = Document(page_content=passage, metadata={"title": "Demo", "locator": "Article 5"})
+    _, human = build_messages("Who pays the courier?", [document], "en")
+    assert "parcel sent back" not in human.content and "seven days" in human.content
+    answerer = _answerer(indexed, "")
+    assert answerer.supported("Buyers may return goods within seven days.", document)
+    assert not answerer.supported("The seller pays the courier for a parcel sent back.", document)

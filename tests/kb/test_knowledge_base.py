@@ -1,5 +1,7 @@
 """The shipped knowledge base ingests cleanly, carries complete metadata, and answers its gold questions."""
 
+import re
+
 import pytest
 
 from bot.loaders import load
@@ -43,6 +45,28 @@ def test_documents_carry_complete_metadata(path):
         assert (meta["doc_type"], meta["status"]) == ("platform_rule", "digest")
 
 
+DIGESTS = sorted([*KB.glob("regulations/*.md"), *KB.glob("platform-rules/*.md")])
+
+
+@pytest.mark.parametrize("path", DIGESTS, ids=lambda p: p.stem)
+def test_every_digest_section_lists_the_questions_it_answers_in_both_languages(path):
+    """Users ask in everyday words; each section says, in both languages, which questions it answers."""
+    problems = []
+    for section in re.split(r"(?m)^## ", path.read_text(encoding="utf-8"))[1:]:
+        english = re.findall(r"(?m)^- Questions: (.+)$", section)
+        chinese = re.findall(r"(?m)^\*\*常见问题：\*\* (.+)$", section)
+        asked = [q.strip() for q in english[0].split(" | ")] if len(english) == 1 else []
+        asked_zh = [q.strip() for q in chinese[0].split("｜")] if len(chinese) == 1 else []
+        if not (
+            len(asked) >= 3
+            and all(q.endswith("?") for q in asked)
+            and len(asked_zh) >= 3
+            and all(q.endswith("？") for q in asked_zh)
+        ):
+            problems.append(section.splitlines()[0])
+    assert not problems, f"sections without 3+ questions in each language: {problems}"
+
+
 def test_retrieval_regression_guard(kb_index):
     """Every second answerable gold question (follow-ups with their history): thresholds a little under the
     figures in evals/results/retrieval.md, so a change that makes retrieval worse fails here."""
@@ -50,7 +74,7 @@ def test_retrieval_regression_guard(kb_index):
     system = Project(assistant, "hybrid")
     items = [item for item in load_items() if item.answerable][::2]
     summary = summarize(run(system, items))
-    assert summary["R@5"] >= 0.89 and summary["MRR@10"] >= 0.77, summary
+    assert summary["R@5"] >= 0.93 and summary["MRR@10"] >= 0.84, summary
     single = [item for item in items if not item.follow_up]
     cross = summarize(run(system, single, lambda item: Filters(langs=OTHER_LANGUAGE[item.lang])))
-    assert cross["R@5"] >= 0.78 and cross["MRR@10"] >= 0.60, cross
+    assert cross["R@5"] >= 0.84 and cross["MRR@10"] >= 0.65, cross

@@ -1,0 +1,84 @@
+"""The sentence index: every quotable sentence of every chunk, and every question a digest section lists,
+embedded once at ingest.
+
+The extractive answerer scores a passage's sentences against the question; embedding them at question time
+was most of an answer's latency. The listed questions ("- Questions: …", "常见问题：…") are embedded as
+queries, so a user's question finds the article whose listed question it resembles (question to question
+is a closer match than question to legal text). A second Chroma collection beside the chunks holds both,
+keyed by chunk id, so it lives wherever the chunks do (data dir or server). A chunk without sentences
+there (an index from before, an ingest interrupted between the two writes) is embedded on demand.
+"""
+
+import hashlib
+
+import numpy as np
+
+from bot.chunking import candidate_sentences, listed_questions
+from bot.embedding import Embedder
+
+
+class SentenceIndex:
+    def __init__(self, collection, embedder: Embedder):
+        self.collection = collection
+        self.embedder = embedder
+
+    def add(self, chunk_ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+        """Embed and store the sentences and listed questions of these chunks (idempotent: ids hash the chunk
+        id, kind and position)."""
+        for kind, split, encode in (
+            ("sentence", candidate_sentences, self.embedder.encode_documents),
+            ("question", listed_questions, self.embedder.encode_queries),
+        ):
+            ids, documents, metas = [], [], []
+            for chunk_id, text, meta in zip(chunk_ids, texts, metadatas):
+                shared = {key: meta[key] for key in ("doc_id", "doc_type", "lang") if key in meta}
+                for position, sentence in enumerate(split(text)):
+                    ids.append(hashlib.sha1(f"{chunk_id}\0{kind}\0{position}".encode()).hexdigest())
+                    documents.append(sentence)
+                    metas.append({**shared, "chunk_id": chunk_id, "kind": kind, "position": position})
+            if ids:
+                self.collection.upsert(ids=ids, embeddings=encode(documents), documents=documents, metadatas=metas)
+
+    def missing(self, chunk_ids: list[str]) -> set[str]:
+        """The chunks with no entries written by this version (records without a kind predate it)."""
+        stored = self.collection.get(include=["metadatas"])["metadatas"]
+        return set(chunk_ids) - {meta["chunk_id"] for meta in stored if "kind" in meta}
+
+    def remove(self, chunk_ids: list[str]) -> None:
+        for start in range(0, len(chunk_ids), 500):
+            self.collection.delete(where={"chunk_id": {"$in": chunk_ids[start : start + 500]}})
+
+    def sentences(self, chunks: dict[str, str]) -> dict[str, tuple[list[str], np.ndarray]]:
+        """Each chunk's quotable sentences in reading order with their vectors (``chunks``: id → text)."""
+        stored = self.collection.get(
+            where={"$and": [{"chunk_id": {"$in": list(chunks)}}, {"kind": "sentence"}]},
+            include=["documents", "metadatas", "embeddings"],
+        )
+        found: dict[str, list] = {}
+        for text, meta, vector in zip(stored["documents"], stored["metadatas"], stored["embeddings"]):
+            found.setdefault(meta["chunk_id"], []).append((meta["position"], text, vector))
+        out = {}
+        for chunk_id, passage in chunks.items():
+            expected = candidate_sentences(passage)
+            rows = sorted(found.get(chunk_id, []), key=lambda row: row[0])
+            if not expected:
+                out[chunk_id] = ([], np.zeros((0, self.embedder.dimension)))
+            elif [text for _, text, _ in rows] == expected:
+                out[chunk_id] = (expected, np.asarray([vector for _, _, vector in rows]))
+            else:
+                out[chunk_id] = (expected, self.embedder.encode_documents(expected))
+        return out
+
+    def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[str]:
+        """Ids of the chunks whose listed questions are nearest the query, best first (``where``: chunk
+        filters on doc_type, doc_id, lang)."""
+        if self.collection.count() == 0:
+            return []
+        clauses = [{"kind": "question"}, *([where] if where else [])]
+        result = self.collection.query(
+            query_embeddings=[vector],
+            n_results=4 * k,
+            where=clauses[0] if len(clauses) == 1 else {"$and": clauses},
+            include=["metadatas"],
+        )
+        return list(dict.fromkeys(meta["chunk_id"] for meta in result["metadatas"][0]))[:k]
