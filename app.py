@@ -26,6 +26,7 @@ def main() -> int:
         with tqdm(total=1, unit="chunk") as bar:
             report = assistant.ensure_index(tqdm_progress(bar))
         print(report.table())
+    assistant.ask("warm up")  # builds the lexical index, loads the vector indexes: the first question is quick
     from bot.ui import build, launch
 
     launch(build(assistant), settings.host, settings.port)
