@@ -45,14 +45,12 @@ def test_documents_carry_complete_metadata(path):
         assert (meta["doc_type"], meta["status"]) == ("platform_rule", "digest")
 
 
-DIGESTS = sorted([*KB.glob("regulations/*.md"), *KB.glob("platform-rules/*.md")])
-
-
-@pytest.mark.parametrize("path", DIGESTS, ids=lambda p: p.stem)
-def test_every_digest_section_lists_the_questions_it_answers_in_both_languages(path):
-    """Users ask in everyday words; each section says, in both languages, which questions it answers."""
+@pytest.mark.parametrize("path", sorted(KB.glob("*/*.md")), ids=lambda p: p.stem)
+def test_every_section_lists_the_questions_it_answers_in_both_languages(path):
+    """Users ask in everyday words; each digest and paper section says, in both languages, which questions it
+    answers."""
     problems = []
-    for section in re.split(r"(?m)^## ", path.read_text(encoding="utf-8"))[1:]:
+    for section in re.split(r"(?m)^#{2,4} ", path.read_text(encoding="utf-8"))[1:]:
         english = re.findall(r"(?m)^- Questions: (.+)$", section)
         chinese = re.findall(r"(?m)^\*\*常见问题：\*\* (.+)$", section)
         asked = [q.strip() for q in english[0].split(" | ")] if len(english) == 1 else []
