@@ -273,6 +273,10 @@ class LexicalIndex:
         if not self._load(fingerprint):
             self._build(fingerprint)
 
+    def _chunks(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+        self.ids, self.texts, self.metadatas = ids, texts, metadatas
+        self.positions = {chunk_id: position for position, chunk_id in enumerate(ids)}
+
     def _load(self, fingerprint: str) -> bool:
         import bm25s
 
@@ -283,8 +287,7 @@ class LexicalIndex:
         if saved.get("fingerprint") != fingerprint or "words" not in saved:  # saved before words were learned
             return False
         self.bm25 = bm25s.BM25.load(str(self.folder / "bm25")) if saved["ids"] else None
-        self.ids, self.texts, self.metadatas = saved["ids"], saved["texts"], saved["metadatas"]
-        self.positions = {chunk_id: position for position, chunk_id in enumerate(self.ids)}
+        self._chunks(saved["ids"], saved["texts"], saved["metadatas"])
         self.glossary = Glossary(glossary_pairs(self.texts), [tuple(pair) for pair in saved["words"]])
         self.fingerprint = fingerprint
         return True
@@ -293,8 +296,7 @@ class LexicalIndex:
         import bm25s
 
         stored = self.collection.get(include=["documents", "metadatas"])
-        self.ids, self.texts, self.metadatas = stored["ids"], stored["documents"], stored["metadatas"]
-        self.positions = {chunk_id: position for position, chunk_id in enumerate(self.ids)}
+        self._chunks(stored["ids"], stored["documents"], stored["metadatas"])
         words = parallel_pairs(self.texts, self.metadatas)
         self.glossary = Glossary(glossary_pairs(self.texts), words)
         self.bm25 = None

@@ -41,7 +41,9 @@ class SentenceIndex:
 
     def missing(self, chunk_ids: list[str]) -> set[str]:
         """The chunks with no entries written by this version (records without a kind predate it)."""
-        stored = self.collection.get(include=["metadatas"])["metadatas"]
+        if not chunk_ids:
+            return set()
+        stored = self.collection.get(where={"chunk_id": {"$in": chunk_ids}}, include=["metadatas"])["metadatas"]
         return set(chunk_ids) - {meta["chunk_id"] for meta in stored if "kind" in meta}
 
     def remove(self, chunk_ids: list[str]) -> None:
