@@ -242,6 +242,9 @@ def _paragraphs(lines: list[Line]) -> list[str]:
     paragraphs, current = [], []
     for line in lines:
         text = line.text.strip()
+        if current and (_ZH_LABEL.match(text) or _EN_LABEL.match(text) or _ZH_QUESTIONS.match(text)):
+            paragraphs.append(_join(current))  # a language label starts a paragraph, blank line or not
+            current = []
         if text:
             current.append(text)
         elif current:
@@ -310,6 +313,23 @@ def _pack(paragraphs: list[str], budget: int = MAX_TOKENS) -> list[str]:
     return parts
 
 
+def _with_metadata(paragraphs: list[str], budget: int) -> list[str]:
+    """Parts of the text, each metadata line (topics, related, listed questions) added to the part with most
+    room: packed in reading order, they had made parts of their own with nothing to quote."""
+    body, metadata = [], []
+    for paragraph in paragraphs:
+        lines = paragraph.split("\n")
+        metadata += [line for line in lines if METADATA_LINE.match(line)]
+        rest = "\n".join(line for line in lines if not METADATA_LINE.match(line))
+        if rest.strip():
+            body.append(rest)
+    parts = _pack(body, budget) or [""]
+    for line in metadata:
+        roomiest = min(range(len(parts)), key=lambda index: approx_tokens(parts[index]))
+        parts[roomiest] = f"{parts[roomiest]}\n{line}".strip()
+    return parts
+
+
 def _split(
     header: str,
     paragraphs: list[str],
@@ -321,7 +341,10 @@ def _split(
     joiner: str = "\n",
 ) -> list[Chunk]:
     """One chunk, or several parts that each start with the header ("第七条 …" runs on; headings stand alone)."""
-    parts = _pack(paragraphs, MAX_TOKENS - approx_tokens(header)) or [""]
+    budget = MAX_TOKENS - approx_tokens(header)
+    parts = _pack(paragraphs, budget) or [""]
+    if len(parts) > 1:
+        parts = _with_metadata(paragraphs, budget)
     chunks = []
     for index, part in enumerate(parts, 1):
         label = f" ({index}/{len(parts)})" if len(parts) > 1 else ""

@@ -64,11 +64,12 @@ def find_references(question: str, titles: dict[str, list[str]], paper_ids: list
     return list(dict.fromkeys(found))
 
 
-# Where a digest names the article that punishes a breach: "Penalty: see Article 58", "Related: Article 27
-# (penalty)", "处罚见第三十条", "罚则见第五十条", "按第五十九条处罚".
+# Where a digest names the article that punishes a breach: "Penalty: see Article 58", "fined under Article 77",
+# "Article 27 (penalty)", "处罚见第三十条", "罚则为第五十条", "按第五十九条处罚".
 _PENALTY = re.compile(
-    rf"Penalty:\s*(?:see\s+)?Articles?\s*(\d+)|Articles?\s*(\d+)\s*\(penalt|(?:处罚|罚则)见第({CN_NUMERAL}+)条"
-    rf"|按第({CN_NUMERAL}+)条处罚|punished under Article\s*(\d+)"
+    r"Penalt(?:y|ies)(?: and liability)?:\s*(?:see\s+)?Articles?\s*(\d+)|Articles?\s*(\d+)\s*\(penalt"
+    r"|(?:fined|punished|penalised|penalized)\s+(?:under|in|as in)\s+Article\s*(\d+)"
+    rf"|(?:处罚|罚则)(?:见|为|（)第({CN_NUMERAL}+)条|(?:按照|按|依照|依)第({CN_NUMERAL}+)条(?:第.款)?处罚"
 )
 CONSEQUENCES = re.compile(
     r"\bpenalt|\bfine[ds]?\b|\bpunish|\bsanction|\bconsequence|what happens if|\bliable\b|罚|后果|怎么处理|追究", re.I

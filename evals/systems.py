@@ -24,6 +24,7 @@ class Project:
         """Given weights make a half of the retriever alone: listed-question vectors then stay out too."""
         self.name = name
         base = assistant.retriever
+        whole = dense_weight is None and lexical_weight is None
         self.retriever = HybridRetriever(
             dense=base.dense,
             lexical=base.lexical,
@@ -33,9 +34,8 @@ class Project:
             dense_weight=base.dense_weight if dense_weight is None else dense_weight,
             lexical_weight=base.lexical_weight if lexical_weight is None else lexical_weight,
             questions=base.questions,
-            question_weight=params.get(
-                "question_weight", base.question_weight if dense_weight is None and lexical_weight is None else 0.0
-            ),
+            question_weight=params.get("question_weight", base.question_weight if whole else 0.0),
+            translation_weight=params.get("translation_weight", base.translation_weight if whole else 0.0),
             expansion_terms=params.get("expansion_terms", base.expansion_terms),
         )
 

@@ -2,6 +2,7 @@
 what the knowledge base does not cover."""
 
 import pytest
+from langchain_core.documents import Document
 
 from bot.answer import ExtractiveAnswerer, word_coverage
 from bot.chunking import candidate_sentences
@@ -104,3 +105,30 @@ def test_a_question_whose_words_the_passages_lack_is_refused(indexed):
     documents = indexed.retrieve(covered, k=5)
     assert word_coverage(covered, documents[:3], "zh") > 0.5
     assert not lenient.answer(covered, documents).refused
+
+
+def _passage(text: str, score: float, **meta) -> Document:
+    metadata = {"doc_id": "d", "lang": "en", "similarity": 0.9, "score": score, **meta}
+    return Document(page_content=f"Heading\n{text}", id=None, metadata=metadata)
+
+
+def test_a_passage_scored_far_below_the_lead_is_not_cited_unless_it_is_the_penalty(indexed):
+    """Every sentence is close enough to quote (window 1.0): retrieval's score decides which passages may."""
+    lenient = ExtractiveAnswerer(
+        indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0, sentence_window=1.0
+    )
+    lead = _passage("Hosts must show the business licence in the live room.", 0.10, articles=[1])
+    question = "Must hosts show the business licence?"
+    close = _passage("Platforms keep transaction records for three years.", 0.09, articles=[2])
+    assert [c.articles for c in lenient.answer(question, [lead, close]).citations] == [[1], [2]]
+    far = _passage("Platforms keep transaction records for three years.", 0.08, articles=[2])
+    assert [c.articles for c in lenient.answer(question, [lead, far]).citations] == [[1]]
+    penalty = _passage("Breaches are fined RMB 10,000 to 100,000.", 0.0, articles=[9], followed="penalty")
+    assert [c.articles for c in lenient.answer(question, [lead, penalty]).citations] == [[1], [9]]
+
+
+def test_passages_with_nothing_to_quote_give_a_refusal_not_their_listed_questions(indexed):
+    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
+    heading = _passage("- Questions: What are the main problems of live selling? | Who is to blame?", 0.1)
+    result = lenient.answer("What are the main problems of live selling?", [heading])
+    assert result.refused and "Questions" not in result.answer

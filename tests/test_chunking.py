@@ -163,3 +163,28 @@ def test_a_digest_sections_questions_go_with_their_language_and_keep_their_label
     english, chinese = chunk_document(load(path))
     assert "- Questions: Can I refuse a return?" in english.text and "常见问题" not in english.text
     assert chinese.text.endswith("消费者可以退货。\n常见问题：能不能不给退？｜运费谁出？")
+
+
+def test_a_long_sections_metadata_and_questions_never_make_a_part_of_their_own(tmp_path):
+    body = " ".join(f"Rule sentence number {n} says what a live-room seller must do." for n in range(70))
+    path = tmp_path / "digest.md"
+    path.write_text(
+        "# D\n\n## Article 5 · 第五条 — Long\n\n- Topics · 主题: returns 退货; refunds 退款\n\n"
+        f"**EN:** {body}\n\n- Questions: Can I refuse a return? | Who pays the shipping?\n",
+        encoding="utf-8",
+    )
+    parts = chunk_document(load(path))
+    assert len(parts) >= 2
+    assert all("Rule sentence number" in part.text for part in parts)
+    assert sum("- Questions: Can I refuse a return?" in part.text for part in parts) == 1
+    assert sum("- Topics" in part.text for part in parts) == 1
+
+
+def test_a_chinese_label_starts_its_own_chunk_without_a_blank_line_before_it(tmp_path):
+    path = tmp_path / "digest.md"
+    path.write_text(
+        "# D\n\n## Article 5 · 第五条 — Returns\n\n**EN:** Buyers may return goods.\n**中文：** 消费者可以退货。\n",
+        encoding="utf-8",
+    )
+    english, chinese = chunk_document(load(path))
+    assert "消费者" not in english.text and chinese.text.endswith("消费者可以退货。")

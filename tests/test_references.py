@@ -47,6 +47,9 @@ def test_penalty_articles_named_by_digests():
     assert penalty_articles("处罚见第三十条。罚则见第五十条（罚款幅度更高）。") == [30, 50]
     assert penalty_articles("违反的按第五十九条处罚，并依第六十八条承担民事责任") == [59]
     assert penalty_articles("See Article 17 for the duty; Related: Articles 9, 81") == []
+    assert penalty_articles("Deleting reviews is fined under Article 81. Penalties: Articles 77") == [81, 77]
+    assert penalty_articles("罚则为第五十条；或依第六十条第一款处罚") == [50, 60]
+    assert penalty_articles("Penalty: not in Article 3; punished under Advertising Law Article 55") == []
 
 
 def test_consequence_questions():
