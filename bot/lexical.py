@@ -235,11 +235,6 @@ class Glossary:
         found += [english for word, english in self.chinese_to_phrases.items() if word in query]
         return list(dict.fromkeys(phrase for group in found for phrase in group))
 
-    def translation(self, query: str) -> str:
-        """The query's words in the other language, as a bag of words (for a dense search across languages)."""
-        tokens = tokenize(query)
-        return " ".join(self.expand(query, tokens)[len(tokens) :])
-
     def expand(self, query: str, tokens: list[str]) -> list[str]:
         present = set(tokens)
         extra: list[str] = []

@@ -114,9 +114,8 @@ class DenseRetriever(BaseRetriever):
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense + BM25 + the digests' listed questions nearest the query, and nearest its word-by-word
-    translation (question vectors match across languages better than passages do), fused by weighted
-    reciprocal rank; direct article references first; one slot per article. Pool sizes and weights were tuned on the
+    """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank;
+    direct article references first; one slot per article. Pool sizes and weights were tuned on the
     evaluation set (``python -m evals --tune``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -130,7 +129,6 @@ class HybridRetriever(BaseRetriever):
     lexical_weight: float = 1.0
     questions: SentenceIndex | None = None
     question_weight: float = 0.5
-    translation_weight: float = 0.25
     expansion_terms: int = 8
     filters: Filters = Filters()
 
@@ -152,10 +150,6 @@ class HybridRetriever(BaseRetriever):
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:
             self._add_questions(fused, vector, self.question_weight, filters)
-        translated = self.lexical.glossary.translation(query) if self.translation_weight else ""
-        if translated and self.questions is not None:
-            translated_vector = self.dense.embedder.encode_queries([translated])[0]
-            self._add_questions(fused, translated_vector, self.translation_weight, filters)
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
         results = self._in_language(query, self._collapse(direct + ranked, k), filters)

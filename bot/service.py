@@ -46,7 +46,6 @@ class Assistant:
             lexical_weight=s.lexical_weight,
             questions=self.sentences,
             question_weight=s.question_weight,
-            translation_weight=s.translation_weight,
         )
         extractive = ExtractiveAnswerer(self.embedder, self.sentences)
         self.answerers: dict[str, ExtractiveAnswerer | LLMAnswerer] = {"extractive": extractive}

@@ -39,9 +39,6 @@ class Settings(BaseSettings):
     question_weight: float = Field(
         0.5, ge=0, le=10, description="Weight of the digests' listed questions nearest the query (0: off)."
     )
-    translation_weight: float = Field(
-        0.25, ge=0, le=10, description="Weight of the listed questions nearest the query's translated words (0: off)."
-    )
     answer_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Who writes answers: the built-in extractive answerer, or a configured LLM."
     )

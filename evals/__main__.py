@@ -81,21 +81,16 @@ def chart(results: dict[str, dict], path: Path) -> None:
 
 
 def tune(assistant: Assistant, items: list[Item]) -> None:
-    """Grid over pool size, RRF constant, lexical, listed-question and translated-question weights; prints
-    Recall@5 and MRR@10."""
+    """Grid over pool size, RRF constant, lexical and listed-question weights; prints Recall@5 and MRR@10."""
     cache: dict[str, object] = {}
     encode = assistant.embedder.encode_queries
     assistant.embedder.encode_queries = lambda texts: [cache.setdefault(t, encode([t])[0]) for t in texts]
-    print("pool rrf_k lexical question translation  R@5    MRR@10")
-    grid = itertools.product((20, 40), (10, 30), (0.5, 1.0, 1.5), (0.0, 0.5, 1.0), (0.0, 0.5))
-    for pool, rrf_k, weight, questions, translated in grid:
-        weights = {"question_weight": questions, "translation_weight": translated}
-        system = Project(assistant, "t", 1.0, weight, pool=pool, rrf_k=rrf_k, **weights)
+    print("pool rrf_k lexical_weight question_weight  R@5    MRR@10")
+    grid = itertools.product((20, 40, 80), (10, 30, 60), (0.5, 1.0, 1.5), (0.0, 0.25, 0.5, 1.0))
+    for pool, rrf_k, weight, questions in grid:
+        system = Project(assistant, "t", 1.0, weight, pool=pool, rrf_k=rrf_k, question_weight=questions)
         summary = summarize(run(system, items))
-        print(
-            f"{pool:4d} {rrf_k:5d} {weight:7.2f} {questions:8.2f} {translated:11.2f}  "
-            f"{summary['R@5']:.3f}  {summary['MRR@10']:.3f}"
-        )
+        print(f"{pool:4d} {rrf_k:5d} {weight:14.2f} {questions:15.2f}  {summary['R@5']:.3f}  {summary['MRR@10']:.3f}")
 
 
 def main() -> None:

@@ -35,7 +35,6 @@ class Project:
             lexical_weight=base.lexical_weight if lexical_weight is None else lexical_weight,
             questions=base.questions,
             question_weight=params.get("question_weight", base.question_weight if whole else 0.0),
-            translation_weight=params.get("translation_weight", base.translation_weight if whole else 0.0),
             expansion_terms=params.get("expansion_terms", base.expansion_terms),
         )
 

@@ -50,9 +50,6 @@ def test_glossary_from_topic_tags_expands_both_ways():
     assert "原价" in glossary.expand("Is my original price honest?", tokenize("Is my original price honest?"))
     assert "discount" in glossary.expand("虚假折扣怎么处罚", tokenize("虚假折扣怎么处罚"))
     assert glossary.phrases("a fake discount") == ["虚假折扣"]
-    assert set(glossary.translation("Is my original price a fake discount?").split()) == {"原价", "虚假", "折扣"}
-    assert glossary.translation("原价") == "original price"
-    assert glossary.translation("What about shipping?") == ""
 
 
 def test_parallel_halves_teach_word_translations():
