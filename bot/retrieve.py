@@ -129,6 +129,7 @@ class HybridRetriever(BaseRetriever):
     lexical_weight: float = 1.0
     questions: SentenceIndex | None = None
     question_weight: float = 0.5
+    sibling_weight: float = 0.25
     expansion_terms: int = 8
     filters: Filters = Filters()
 
@@ -240,22 +241,22 @@ class HybridRetriever(BaseRetriever):
             return results
         return results
 
-    @staticmethod
-    def _collapse(ranked: list[list], k: int) -> list[Document]:
-        slots: dict[tuple, Document] = {}
+    def _collapse(self, ranked: list[list], k: int) -> list[Document]:
+        """One slot per article, shown by its best passage and scored by it plus ``sibling_weight`` times its
+        other passages' scores: an article whose digest halves and official text all match is likelier right."""
+        slots: dict[tuple, list] = {}  # slot -> [score, best passage]
         for score, doc in ranked:
             key = slot(doc.metadata)
             if key in slots:
-                slots[key].metadata["also"].append(doc.metadata.get("locator", ""))
+                slots[key][0] += self.sibling_weight * score
+                slots[key][1].metadata["also"].append(doc.metadata.get("locator", ""))
                 continue
-            if len(slots) == k:
-                continue
-            doc.metadata.update(score=round(score, 5), also=[])
-            slots[key] = doc
-        results = list(slots.values())
-        for rank, doc in enumerate(results, 1):
-            doc.metadata["rank"] = rank
-        return results
+            doc.metadata["also"] = []
+            slots[key] = [score, doc]
+        results = sorted(slots.values(), key=lambda entry: -entry[0])[:k]
+        for rank, (score, doc) in enumerate(results, 1):
+            doc.metadata.update(score=round(score, 5), rank=rank)
+        return [doc for _, doc in results]
 
     def _add_similarity(self, documents: list[Document], vector: np.ndarray) -> None:
         """Cosine similarity for passages found only lexically (dense ones carry it already)."""

@@ -36,6 +36,7 @@ class Project:
             questions=base.questions,
             question_weight=params.get("question_weight", base.question_weight if whole else 0.0),
             expansion_terms=params.get("expansion_terms", base.expansion_terms),
+            sibling_weight=params.get("sibling_weight", base.sibling_weight),
         )
 
     def search(self, question: str, history: list[dict], filters: Filters | None = None) -> list[dict]:

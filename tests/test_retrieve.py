@@ -1,6 +1,7 @@
 """Dense retrieval finds the right article across English and Chinese, and honours filters."""
 
 import pytest
+from langchain_core.documents import Document
 
 from bot.retrieve import Filters
 
@@ -136,3 +137,21 @@ def test_each_article_is_shown_in_the_question_language(digest):
     for question, langs in (("主播可以夸大销量吗？", {"zh"}), ("May a host inflate sales numbers?", {"en", "zh+en"})):
         hits = digest.retrieve(question, k=3)
         assert hits and {h.metadata["lang"] for h in hits} <= langs
+
+
+def test_an_article_matched_in_several_passages_outranks_one_matched_once(assistant):
+    """A slot scores its best passage plus ``sibling_weight`` times the others (digest halves, official text)."""
+    retriever = assistant.retriever.model_copy()
+
+    def passage(article: int, lang: str) -> Document:
+        return Document(page_content="…", metadata={"doc_id": "d", "articles": [article], "lang": lang})
+
+    def ranked():
+        return [[0.10, passage(1, "en")], [0.09, passage(2, "en")], [0.08, passage(2, "zh")]]
+
+    retriever.sibling_weight = 0.25
+    first, second = retriever._collapse(ranked(), 5)
+    assert first.metadata["articles"] == [2] and first.metadata["score"] == pytest.approx(0.11)
+    assert len(first.metadata["also"]) == 1 and second.metadata["also"] == []
+    retriever.sibling_weight = 0.0
+    assert [doc.metadata["articles"] for doc in retriever._collapse(ranked(), 5)] == [[1], [2]]

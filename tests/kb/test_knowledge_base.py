@@ -72,7 +72,7 @@ def test_retrieval_regression_guard(kb_index):
     system = Project(assistant, "hybrid")
     items = [item for item in load_items() if item.answerable][::2]
     summary = summarize(run(system, items))
-    assert summary["R@5"] >= 0.93 and summary["MRR@10"] >= 0.84, summary
+    assert summary["R@5"] >= 0.95 and summary["MRR@10"] >= 0.85, summary
     single = [item for item in items if not item.follow_up]
     cross = summarize(run(system, single, lambda item: Filters(langs=OTHER_LANGUAGE[item.lang])))
-    assert cross["R@5"] >= 0.84 and cross["MRR@10"] >= 0.65, cross
+    assert cross["R@5"] >= 0.84 and cross["MRR@10"] >= 0.70, cross
