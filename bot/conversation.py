@@ -6,6 +6,8 @@ sees both topics, and the answer still answers the follow-up.
 
 import re
 
+from bot.references import CONSEQUENCES
+
 Turn = dict  # {"role": "user" | "assistant", "content": str}
 
 _LEADS_EN = re.compile(
@@ -38,3 +40,9 @@ def standalone_question(question: str, history: list[Turn]) -> str:
     if not earlier or not is_follow_up(question):
         return question
     return f"{earlier[-1].strip()} {question.strip()}"
+
+
+def asks_for_penalty(question: str, history: list[Turn]) -> bool:
+    """A follow-up about consequences ("那罚款是多少？") after a question about a duty: the user has the duty,
+    and wants the penalty for breaching it."""
+    return standalone_question(question, history) != question and bool(CONSEQUENCES.search(question))

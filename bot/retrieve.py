@@ -136,7 +136,8 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return self.search(query, self.k, self.filters)
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> list[Document]:
+    def search(self, query: str, k: int, filters: Filters | None = None, penalty_first: bool = False) -> list[Document]:
+        """``penalty_first``: a follow-up asked about consequences, so a followed penalty article leads."""
         filters = filters or self.filters
         self.lexical.refresh()
         terms = self.lexical.glossary.phrases(query)[: self.expansion_terms]
@@ -154,7 +155,7 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
         results = self._in_language(query, self._collapse(direct + ranked, k), filters)
-        results = self._follow_penalty(query, results, filters, k)
+        results = self._follow_penalty(query, results, filters, k, penalty_first)
         self._add_similarity(results, vector)
         return results
 
@@ -215,9 +216,12 @@ class HybridRetriever(BaseRetriever):
             shown.append(swapped)
         return shown
 
-    def _follow_penalty(self, query: str, results: list[Document], filters: Filters, k: int) -> list[Document]:
-        """A question about consequences gets, second, the article that punishes a breach of the best passage:
-        digests name it ("Penalty: Article 58", "处罚见第三十条"), and the fines are what the user asked."""
+    def _follow_penalty(
+        self, query: str, results: list[Document], filters: Filters, k: int, first: bool
+    ) -> list[Document]:
+        """A question about consequences gets, second (``first``: first), the article that punishes a breach
+        of the best passage: digests name it ("Penalty: Article 58", "处罚见第三十条"), and the fines are what
+        the user asked."""
         if not results or not CONSEQUENCES.search(query):
             return results
         lead = results[0].metadata
@@ -233,9 +237,10 @@ class HybridRetriever(BaseRetriever):
                 (p for p in positions if self.lexical.metadatas[p].get("lang") == lead.get("lang")), positions[0]
             )
             document = self._document(position)
-            document.metadata.update(followed="penalty", also=[])
+            document.metadata.update(followed="penalty", also=[], score=lead.get("score"))
             rest = [doc for doc in results[1:] if slot(doc.metadata) != slot(document.metadata)]
-            results = [results[0], document, *rest][:k]
+            results = ([document, results[0]] if first else [results[0], document]) + rest
+            results = results[:k]
             for rank, doc in enumerate(results, 1):
                 doc.metadata["rank"] = rank
             return results

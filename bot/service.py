@@ -12,7 +12,7 @@ from langchain_core.documents import Document
 
 from bot import library
 from bot.answer import Answer, ExtractiveAnswerer
-from bot.conversation import Turn, standalone_question
+from bot.conversation import Turn, asks_for_penalty, standalone_question
 from bot.embedding import Embedder, load_embedder
 from bot.feedback import FeedbackStore
 from bot.ingest import Ingestor, IngestReport, Progress, source_path
@@ -95,8 +95,10 @@ class Assistant:
         history: list[Turn] | None = None,
         persona: str | None = None,
     ) -> list[Document]:
-        query = standalone_question(question, history or [])
-        return self.retriever.search(query, k or self.settings.top_k, persona_filters(persona, filters))
+        history = history or []
+        query = standalone_question(question, history)
+        filters = persona_filters(persona, filters)
+        return self.retriever.search(query, k or self.settings.top_k, filters, asks_for_penalty(question, history))
 
     def ask(
         self,
@@ -124,7 +126,7 @@ class Assistant:
             raise ValueError(f"answer backend {backend!r} is not configured (available: {', '.join(self.answerers)})")
         started = time.perf_counter()
         search_query = standalone_question(question, history or [])
-        documents = self.retriever.search(search_query, self.settings.top_k, persona_filters(persona, filters))
+        documents = self.retrieve(question, None, filters, history, persona)
         retrieved = time.perf_counter()
         for part in self.answerers[backend].stream(question, documents, search_query):
             if isinstance(part, Answer):

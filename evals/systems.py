@@ -9,7 +9,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from bot.chunking import heading_articles
-from bot.conversation import standalone_question
+from bot.conversation import asks_for_penalty, standalone_question
 from bot.retrieve import Filters, HybridRetriever
 from bot.service import Assistant
 from bot.store import client
@@ -41,7 +41,8 @@ class Project:
 
     def search(self, question: str, history: list[dict], filters: Filters | None = None) -> list[dict]:
         query = standalone_question(question, history)
-        return [doc.metadata for doc in self.retriever.search(query, 10, filters or Filters())]
+        hits = self.retriever.search(query, 10, filters or Filters(), asks_for_penalty(question, history))
+        return [doc.metadata for doc in hits]
 
 
 class NaiveRecipe:

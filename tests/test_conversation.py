@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.conversation import is_follow_up, standalone_question
+from bot.conversation import asks_for_penalty, is_follow_up, standalone_question
 from evals.gold import load_items
 
 FOLLOW_UPS = [item for item in load_items() if item.follow_up]
@@ -31,3 +31,11 @@ def test_gold_follow_ups_are_completed_from_the_conversation(item):
 def test_standalone_questions_are_left_alone(question):
     assert not is_follow_up(question)
     assert standalone_question(question, [{"role": "user", "content": "earlier"}]) == question
+
+
+def test_only_a_follow_up_about_consequences_asks_for_the_penalty():
+    history = [{"role": "user", "content": "Can hosts fake their sales numbers?"}]
+    assert asks_for_penalty("那罚款是多少？", history) and asks_for_penalty("And what's the fine?", history)
+    assert not asks_for_penalty("What about food?", history), "a follow-up, not about consequences"
+    assert not asks_for_penalty("What is the fine for fake reviews on a platform?", history), "stands alone"
+    assert not asks_for_penalty("那罚款是多少？", [])

@@ -133,6 +133,15 @@ def test_a_question_about_consequences_gets_the_penalty_article_second(digest):
     assert "followed" not in duty[1].metadata, "only a question about consequences follows the penalty"
 
 
+def test_a_follow_up_about_consequences_gets_the_penalty_article_first(digest):
+    """The previous answer gave the duty; "what's the fine?" wants the penalty for breaching it."""
+    history = [{"role": "user", "content": "May a host inflate the sales numbers in a stream?"}]
+    hits = digest.retrieve("And what's the fine?", k=3, history=history)
+    assert [h.metadata["articles"] for h in hits[:2]] == [[9], [3]] and hits[0].metadata["followed"] == "penalty"
+    answer = digest.ask("那罚款是多少？", history=[{"role": "user", "content": "主播可以虚构直播销量吗？"}])
+    assert answer["citations"][0]["articles"] == [9] and "一万元以上十万元以下" in answer["answer"].splitlines()[0]
+
+
 def test_each_article_is_shown_in_the_question_language(digest):
     for question, langs in (("主播可以夸大销量吗？", {"zh"}), ("May a host inflate sales numbers?", {"en", "zh+en"})):
         hits = digest.retrieve(question, k=3)
