@@ -151,7 +151,7 @@ class HybridRetriever(BaseRetriever):
                 entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:
-            self._add_questions(fused, vector, self.question_weight, filters)
+            self._add_questions(fused, vector, filters)
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
         results = self._in_language(query, self._collapse(direct + ranked, k), filters)
@@ -159,13 +159,13 @@ class HybridRetriever(BaseRetriever):
         self._add_similarity(results, vector)
         return results
 
-    def _add_questions(self, fused: dict[str, list], vector: np.ndarray, weight: float, filters: Filters) -> None:
+    def _add_questions(self, fused: dict[str, list], vector: np.ndarray, filters: Filters) -> None:
         """Fuse the chunks whose listed questions are nearest ``vector``."""
         positions = self.lexical.positions
         for rank, chunk_id in enumerate(self.questions.nearest_chunks(vector, self.pool, filters.where())):
             if chunk_id in positions:
                 entry = fused.setdefault(chunk_id, [0.0, self._document(positions[chunk_id])])
-                entry[0] += weight / (self.rrf_k + rank + 1)
+                entry[0] += self.question_weight / (self.rrf_k + rank + 1)
 
     def _document(self, position: int) -> Document:
         return Document(
@@ -239,8 +239,7 @@ class HybridRetriever(BaseRetriever):
             document = self._document(position)
             document.metadata.update(followed="penalty", also=[], score=lead.get("score"))
             rest = [doc for doc in results[1:] if slot(doc.metadata) != slot(document.metadata)]
-            results = ([document, results[0]] if first else [results[0], document]) + rest
-            results = results[:k]
+            results = (([document, results[0]] if first else [results[0], document]) + rest)[:k]
             for rank, doc in enumerate(results, 1):
                 doc.metadata["rank"] = rank
             return results
