@@ -8,7 +8,7 @@ weak or off-topic.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +18,7 @@ from bot.chunking import candidate_sentences, without_questions
 from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
+from bot.references import stated_penalties, unknown_titles
 from bot.sentences import SentenceIndex
 
 # The knowledge base holds mainland China's rules; a question about another jurisdiction's rules is out of scope.
@@ -39,6 +40,10 @@ _OUT_OF_SCOPE = {
 _NOT_COVERED = {
     "en": "The knowledge base does not cover this question, so I cannot answer it from cited sources.",
     "zh": "知识库中没有涉及这个问题的内容，无法根据可引用的来源作答。",
+}
+_NOT_HELD = {
+    "en": "The knowledge base does not hold {}, so I cannot answer from it.",
+    "zh": "知识库未收录{}，无法据此作答。",
 }
 _KEY_POINTS = {"en": "Key points:", "zh": "要点："}
 _OTHER_LANGUAGE = {"en": "(The sources for this answer are in Chinese only.)", "zh": "（以下依据只有英文。）"}
@@ -97,8 +102,10 @@ def question_lang(text: str) -> str:
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, when its best passage scores
     under ``min_score``, when that beats its similarity to generic off-topic passages by less than
-    ``min_margin``, or when the top three passages hold under ``min_coverage`` of its words. Thresholds and
-    the selection parameters were calibrated on the gold set (evals/results)."""
+    ``min_margin``, or when the top three passages hold under ``min_coverage`` of its words; also when it names
+    in 《》 a document the knowledge base does not hold (``titles`` lists those it holds), since an answer from a
+    similar document would mislead. Thresholds and the selection parameters were calibrated on the gold set
+    (evals/results)."""
 
     def __init__(
         self,
@@ -115,6 +122,7 @@ class ExtractiveAnswerer:
         related_min: float = 0.86,
         min_coverage: float = 0.15,
         close_ratio: float = 0.85,
+        titles: Callable[[], dict[str, list[str]]] | None = None,
     ):
         self.embedder = embedder
         self.sentences = sentences
@@ -129,6 +137,7 @@ class ExtractiveAnswerer:
         self.related_min = related_min
         self.min_coverage = min_coverage
         self.close_ratio = close_ratio
+        self.titles = titles
         self._off_topic = None
 
     def covered(self, question_vector: np.ndarray, best_score: float) -> bool:
@@ -146,10 +155,14 @@ class ExtractiveAnswerer:
         lang = question_lang(question)
         if _FOREIGN.search(question) and _RULES.search(question):
             return Answer(question, _OUT_OF_SCOPE[lang], lang, True, related=self._related(documents, lang))
+        missing = unknown_titles(question, self.titles()) if self.titles else []
+        if missing:
+            message = _NOT_HELD[lang].format("、".join(missing) if lang == "zh" else ", ".join(missing))
+            return Answer(question, message, lang, True, related=self._related(documents, lang))
         if (
             not documents
             or not self.covered(query, max(doc.metadata["similarity"] for doc in documents))
-            or word_coverage(text, documents[:3], lang) < self.min_coverage
+            or word_coverage(text, documents[:3], question_lang(text)) < self.min_coverage
         ):
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         return None
@@ -188,6 +201,8 @@ class ExtractiveAnswerer:
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         top = self._passages(quotable)
         picked = self._pick(query, top, lang)
+        if not any(doc.metadata.get("followed") for doc in top):
+            picked += [(picked[0][0], fine) for fine in stated_penalties(top[picked[0][0]].page_content)]
         citations: dict[int, Citation] = {}
         lines = []
         for doc_index, sentence in picked:

@@ -64,6 +64,26 @@ def find_references(question: str, titles: dict[str, list[str]], paper_ids: list
     return list(dict.fromkeys(found))
 
 
+_BOOK_TITLE = re.compile(r"《([^》]{2,60})》")
+
+
+def unknown_titles(question: str, titles: dict[str, list[str]]) -> list[str]:
+    """Documents the question names in 《》 that the knowledge base does not hold. A short form counts as
+    held when its characters appear in order in a held title (《电商法》 is the 电子商务法, 《消法》 the
+    消费者权益保护法)."""
+    held = [_normal(name) for names in titles.values() for name in names if name]
+    return [
+        f"《{name}》"
+        for name in dict.fromkeys(_BOOK_TITLE.findall(question))
+        if not any(_in_order(_normal(name), title) for title in held)
+    ]
+
+
+def _in_order(short: str, title: str) -> bool:
+    rest = iter(title)
+    return all(char in rest for char in short)
+
+
 # Where a digest names the article that punishes a breach: "Penalty: see Article 58", "fined under Article 77",
 # "Article 27 (penalty)", "处罚见第三十条", "罚则为第五十条", "按第五十九条处罚".
 _PENALTY = re.compile(
@@ -80,3 +100,13 @@ def penalty_articles(passage: str) -> list[int]:
     """The articles a passage names as the penalty for breaching it, in the order it names them."""
     found = [parse_number(next(g for g in match.groups() if g)) for match in _PENALTY.finditer(passage)]
     return list(dict.fromkeys(found))
+
+
+_RELATED_LINE = re.compile(r"^\s*-\s*Related\b[^:]*:\s*(.+)$", re.M)
+_STATED_FINE = re.compile(r"[^;；]*?\(penalt[^)]*(?:RMB|times)[^)]*\)")
+
+
+def stated_penalties(passage: str) -> list[str]:
+    """The fines a digest's Related line states for its penalty articles, verbatim ("Article 57 (penalty:
+    RMB 200,000–1 million)"): the consequence a merchant asking "may I" wants, without citing another article."""
+    return [fine.strip() for line in _RELATED_LINE.findall(passage) for fine in _STATED_FINE.findall(line)]

@@ -136,8 +136,12 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return self.search(query, self.k, self.filters)
 
-    def search(self, query: str, k: int, filters: Filters | None = None, penalty_first: bool = False) -> list[Document]:
-        """``penalty_first``: a follow-up asked about consequences, so a followed penalty article leads."""
+    def search(
+        self, query: str, k: int, filters: Filters | None = None, penalty_first: bool = False, asked: str = ""
+    ) -> list[Document]:
+        """``penalty_first``: a follow-up asked about consequences, so a followed penalty article leads.
+        ``asked``: the user's own words when ``query`` was completed from the conversation; their language,
+        not the earlier turn's, decides which half of a bilingual digest is shown."""
         filters = filters or self.filters
         self.lexical.refresh()
         terms = self.lexical.glossary.phrases(query)[: self.expansion_terms]
@@ -154,7 +158,7 @@ class HybridRetriever(BaseRetriever):
             self._add_questions(fused, vector, filters)
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
-        results = self._in_language(query, self._collapse(direct + ranked, k), filters)
+        results = self._in_language(asked or query, self._collapse(direct + ranked, k), filters)
         results = self._follow_penalty(query, results, filters, k, penalty_first)
         self._add_similarity(results, vector)
         return results
@@ -174,15 +178,17 @@ class HybridRetriever(BaseRetriever):
             metadata=dict(self.lexical.metadatas[position]),
         )
 
-    def _direct(self, query: str, filters: Filters) -> list[Document]:
+    def titles(self) -> dict[str, list[str]]:
+        """Each indexed document's English and Chinese titles, by doc_id."""
         self.lexical.refresh()
         titles: dict[str, list[str]] = {}
-        papers: list[str] = []
         for meta in self.lexical.metadatas:
             titles.setdefault(meta["doc_id"], [meta.get("title", ""), meta.get("title_zh", "")])
-            if meta.get("doc_type") == "paper" and meta["doc_id"] not in papers:
-                papers.append(meta["doc_id"])
-        wanted = find_references(query, titles, papers)
+        return titles
+
+    def _direct(self, query: str, filters: Filters) -> list[Document]:
+        papers = list(dict.fromkeys(m["doc_id"] for m in self.lexical.metadatas if m.get("doc_type") == "paper"))
+        wanted = find_references(query, self.titles(), papers)
         documents = []
         for reference in wanted:
             for position, meta in enumerate(self.lexical.metadatas):

@@ -47,7 +47,7 @@ class Assistant:
             questions=self.sentences,
             question_weight=s.question_weight,
         )
-        extractive = ExtractiveAnswerer(self.embedder, self.sentences)
+        extractive = ExtractiveAnswerer(self.embedder, self.sentences, titles=self.retriever.titles)
         self.answerers: dict[str, ExtractiveAnswerer | LLMAnswerer] = {"extractive": extractive}
         model = chat_model(s)
         if model is not None:
@@ -98,7 +98,9 @@ class Assistant:
         history = history or []
         query = standalone_question(question, history)
         filters = persona_filters(persona, filters)
-        return self.retriever.search(query, k or self.settings.top_k, filters, asks_for_penalty(question, history))
+        return self.retriever.search(
+            query, k or self.settings.top_k, filters, asks_for_penalty(question, history), asked=question
+        )
 
     def ask(
         self,

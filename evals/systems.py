@@ -41,7 +41,9 @@ class Project:
 
     def search(self, question: str, history: list[dict], filters: Filters | None = None) -> list[dict]:
         query = standalone_question(question, history)
-        hits = self.retriever.search(query, 10, filters or Filters(), asks_for_penalty(question, history))
+        hits = self.retriever.search(
+            query, 10, filters or Filters(), asks_for_penalty(question, history), asked=question
+        )
         return [doc.metadata for doc in hits]
 
 

@@ -132,3 +132,24 @@ def test_passages_with_nothing_to_quote_give_a_refusal_not_their_listed_question
     heading = _passage("- Questions: What are the main problems of live selling? | Who is to blame?", 0.1)
     result = lenient.answer("What are the main problems of live selling?", [heading])
     assert result.refused and "Questions" not in result.answer
+
+
+def test_the_fine_a_digest_states_for_its_penalty_article_is_a_key_point(indexed):
+    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
+    lead = _passage(
+        "No ad may call a product the best.\n- Related · 相关条文: Article 57 (penalty: RMB 200,000–1 million)",
+        0.1,
+        articles=[9],
+    )
+    answer = lenient.answer("Can my host call our cream the best?", [lead])
+    assert answer.answer.splitlines()[-1] == "- Article 57 (penalty: RMB 200,000–1 million) [1]"
+    assert [c.articles for c in answer.citations] == [[9]]
+
+
+def test_a_document_the_knowledge_base_lacks_is_named_in_the_refusal(digest):
+    """Answering from a similar document would mislead: related provisions are offered, not an answer."""
+    held = digest.ask("《直播销售测试办法》对主播虚构销量怎么规定？")
+    assert not held["refused"] and held["citations"][0]["articles"] == [3]
+    lacked = digest.ask("《网络直播营销管理办法（试行）》对主播虚构销量怎么规定？")
+    assert lacked["refused"] and lacked["answer"] == "知识库未收录《网络直播营销管理办法（试行）》，无法据此作答。"
+    assert [c["articles"] for c in lacked["related"]][:1] == [[3]]

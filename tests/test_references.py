@@ -1,4 +1,4 @@
-from bot.references import CONSEQUENCES, Reference, find_references, penalty_articles
+from bot.references import CONSEQUENCES, Reference, find_references, penalty_articles, stated_penalties, unknown_titles
 
 TITLES = {
     "ecommerce-law": ["E-Commerce Law of the People's Republic of China", "中华人民共和国电子商务法"],
@@ -56,3 +56,20 @@ def test_consequence_questions():
     assert CONSEQUENCES.search("What is the fine for fake reviews?")
     assert CONSEQUENCES.search("刷单会被怎么罚？")
     assert not CONSEQUENCES.search("Do I need a business licence?")
+
+
+def test_fines_stated_on_a_digests_related_line():
+    passage = (
+        "Article 9\nNo ad may use absolute terms.\n"
+        "- Related · 相关条文: Articles 40, 57 (penalty: RMB 200,000–1 million, or 1–3 times the fee), 68; "
+        "CRPL Article 56 (penalty, via Article 50)\n- Topics · 主题: fines RMB 10 (penalty: RMB 5)"
+    )
+    assert stated_penalties(passage) == ["Articles 40, 57 (penalty: RMB 200,000–1 million, or 1–3 times the fee)"]
+
+
+def test_documents_named_in_book_title_marks_that_the_knowledge_base_lacks():
+    titles = {"ecommerce-law": ["E-Commerce Law of the People's Republic of China", "中华人民共和国电子商务法"]}
+    assert unknown_titles("《中华人民共和国电子商务法》第九条", titles) == []
+    assert unknown_titles("《电商法》和《电子商务法》说的平台是什么？", titles) == [], "short forms count"
+    asked = "《网络直播营销管理办法（试行）》和《电商法》有什么不同？"
+    assert unknown_titles(asked, titles) == ["《网络直播营销管理办法（试行）》"]

@@ -164,3 +164,12 @@ def test_an_article_matched_in_several_passages_outranks_one_matched_once(assist
     assert len(first.metadata["also"]) == 1 and second.metadata["also"] == []
     retriever.sibling_weight = 0.0
     assert [doc.metadata["articles"] for doc in retriever._collapse(ranked(), 5)] == [[1], [2]]
+
+
+def test_a_follow_up_in_another_language_is_answered_in_its_own(digest):
+    """The completed query is mostly the earlier English question; the Chinese follow-up still gets Chinese."""
+    history = [{"role": "user", "content": "May a host inflate the sales numbers in a stream?"}]
+    hits = digest.retrieve("那罚款是多少？", k=3, history=history)
+    assert hits[0].metadata["articles"] == [9] and {h.metadata["lang"] for h in hits} == {"zh"}
+    answer = digest.ask("那罚款是多少？", history=history)["answer"]
+    assert answer.startswith("违反第三条的") and "英文" not in answer
