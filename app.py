@@ -5,9 +5,7 @@ On first start the index is empty, so the knowledge base in kb/ is ingested firs
 
 import sys
 
-from tqdm import tqdm
-
-from bot.ingest import tqdm_progress
+from bot.ingest import progress_bar
 from bot.settings import SettingsError, get_settings
 from bot.store import ModelMismatchError
 
@@ -23,8 +21,8 @@ def main() -> int:
         return 2
     if not assistant.collection.count():
         print(f"The index is empty: building it from {settings.kb_dir}/ (first start only).")
-        with tqdm(total=1, unit="chunk") as bar:
-            report = assistant.ensure_index(tqdm_progress(bar))
+        with progress_bar() as progress:
+            report = assistant.ensure_index(progress)
         print(report.table())
     assistant.ask("warm up")  # builds the lexical index, loads the vector indexes: the first question is quick
     from bot.ui import build, launch

@@ -4,9 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from bot.ingest import tqdm_progress
+from bot.ingest import progress_bar
 from bot.settings import SettingsError, get_settings
 from bot.store import ModelMismatchError, drop_collection
 
@@ -30,8 +28,8 @@ def main() -> int:
     except (OSError, SettingsError, ModelMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    with tqdm(total=1, unit="chunk", dynamic_ncols=True) as bar:
-        report = assistant.ingest(paths, tqdm_progress(bar))
+    with progress_bar() as progress:
+        report = assistant.ingest(paths, progress)
     print(report.table())
     return 0
 

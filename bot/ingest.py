@@ -6,10 +6,14 @@ ones are deleted: an interrupted run leaves the previous index answering questio
 """
 
 import hashlib
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tqdm import tqdm
 
 from bot.chunking import Chunk, chunk_document
 from bot.embedding import Embedder
@@ -19,15 +23,18 @@ from bot.sentences import SentenceIndex
 Progress = Callable[[int, int, str], None]
 
 
-def tqdm_progress(bar) -> Progress:
-    """Show ingest progress on a tqdm bar (the ingest command and the app's first start)."""
+@contextmanager
+def progress_bar() -> Iterator[Progress]:
+    """Ingest progress on a tqdm bar (the ingest command, the app's first start). Written to a log rather
+    than a terminal, it adds a line every 30 s instead of one per update."""
+    with tqdm(total=1, unit="chunk", dynamic_ncols=True, mininterval=0.1 if sys.stderr.isatty() else 30) as bar:
 
-    def progress(done: int, total: int, stage: str) -> None:
-        bar.total, bar.n = max(total, 1), done
-        bar.set_description(stage[:40])
-        bar.refresh()
+        def progress(done: int, total: int, stage: str) -> None:
+            bar.total = max(total, 1)
+            bar.set_description(stage[:40], refresh=False)
+            bar.update(done - bar.n)
 
-    return progress
+        yield progress
 
 
 _METADATA_FIELDS = (

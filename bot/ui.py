@@ -4,6 +4,8 @@ Each answer is kept as a turn ``{"question", "result"}`` (the ``ask`` JSON), fro
 the sources panel, the Markdown export and feedback are all derived.
 """
 
+import functools
+import hashlib
 import logging
 import tempfile
 from pathlib import Path
@@ -188,10 +190,10 @@ def _persona_choices(lang: str) -> list[tuple[str, str]]:
 def build(assistant: Assistant) -> gr.Blocks:
     backends = list(assistant.answerers)
 
-    def doc_choices() -> list[tuple[str, str]]:
-        return [(info.title, info.doc_id) for info in assistant.documents()]
+    def doc_choices(infos: list | None = None) -> list[tuple[str, str]]:
+        return [(info.title, info.doc_id) for info in (assistant.documents() if infos is None else infos)]
 
-    def catalogue_rows(lang: str) -> list[list]:
+    def catalogue_rows(lang: str, infos: list | None = None) -> list[list]:
         index = 0 if lang == "en" else 1
         return [
             [
@@ -204,7 +206,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                 STATUS.get(info.status, (info.status, info.status))[index],
                 info.doc_id,
             ]
-            for info in assistant.documents()
+            for info in (assistant.documents() if infos is None else infos)
         ]
 
     def respond(message, chat, turns, persona, backend, types, docs, lang):
@@ -297,9 +299,10 @@ def build(assistant: Assistant) -> gr.Blocks:
         return "\n\n".join(messages), *refresh_docs(lang, added)
 
     def refresh_docs(lang, selected=KEEP):
-        choices = doc_choices()
+        infos = assistant.documents()  # one read of the catalogue for the table and both dropdowns
+        choices = doc_choices(infos)
         return (
-            gr.update(value=catalogue_rows(lang)),
+            gr.update(value=catalogue_rows(lang, infos)),
             gr.update(choices=choices, value=selected),
             gr.update(choices=choices),
         )
@@ -508,10 +511,19 @@ def launch(demo: gr.Blocks, host: str, port: int) -> None:
     demo.launch(server_name=host, server_port=port, show_error=False, css=CSS, head=HEAD, footer_links=["api"])
 
 
+@functools.cache
+def _exports() -> tempfile.TemporaryDirectory:
+    """One folder for the process's chat exports, removed when the app exits."""
+    return tempfile.TemporaryDirectory(prefix="chat-exports-")
+
+
 def _export(turns: list[dict], lang: str) -> str:
-    """The chat as a Markdown file for the download button (rewritten after every answer)."""
-    path = Path(tempfile.mkdtemp(prefix="chat-export-")) / "live-commerce-chat.md"
-    path.write_text(conversation_markdown(turns, lang), encoding="utf-8")
+    """The chat as a Markdown file for the download button (rewritten after every answer). Its folder is named
+    by the content, so two sessions never overwrite each other's file before Gradio copies it."""
+    text = conversation_markdown(turns, lang)
+    path = Path(_exports().name) / hashlib.sha1(text.encode()).hexdigest()[:16] / "live-commerce-chat.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     return str(path)
 
 

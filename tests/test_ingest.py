@@ -1,5 +1,7 @@
 """Ingest adds only what changed, removes what is gone, skips bad files, and survives interruption."""
 
+import re
+
 import pytest
 
 from bot.service import Assistant
@@ -85,7 +87,8 @@ def test_ingest_command_prints_a_summary_table(settings, corpus):
     assert result.returncode == 0, result.stderr
     assert "documents" in result.stdout and "added" in result.stdout
     assert "skipped" in result.stdout and "broken.pdf" in result.stdout
-    assert "embedding" in result.stderr, "a progress bar is shown"
+    assert re.search(r"done: 100%.* (\d+)/\1 ", result.stderr), "a progress bar is shown"
+    assert result.stderr.count("\r") <= 3, "in a log (not a terminal) the bar is not rewritten on every update"
 
 
 def test_cli_with_another_model_says_to_reingest(settings, embedder, corpus):

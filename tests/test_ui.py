@@ -2,6 +2,7 @@
 
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -178,3 +179,15 @@ def test_export_and_new_chat(page):
     page.click("#new-chat")
     expect(page.locator("#chat .message-row")).to_have_count(0)
     expect(page.locator("#sources .source")).to_have_count(0)
+
+
+def test_exports_share_one_folder_and_never_overwrite_another_chat():
+    from bot.ui import _export
+
+    def chat(question: str) -> list[dict]:
+        return [{"question": question, "result": {"answer": "答案。[1]", "citations": []}}]
+
+    first, second = _export(chat("直播间要公示营业执照吗？"), "zh"), _export(chat("能刷单吗？"), "zh")
+    assert first != second and Path(first).parent.parent == Path(second).parent.parent
+    assert "营业执照" in Path(first).read_text(encoding="utf-8"), "the second export left the first intact"
+    assert _export(chat("能刷单吗？"), "zh") == second and Path(second).name == "live-commerce-chat.md"
