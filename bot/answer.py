@@ -105,7 +105,7 @@ class ExtractiveAnswerer:
     ``min_margin``, or when the top three passages hold under ``min_coverage`` of its words; also when it names
     in 《》 a document the knowledge base does not hold (``titles`` lists those it holds), since an answer from a
     similar document would mislead. Thresholds and the selection parameters were calibrated on the gold set
-    (evals/results)."""
+    (evals/results): with coverage at 0.21, 22 of its 24 unanswerable questions are refused, 5 of 256 answerable."""
 
     def __init__(
         self,
@@ -120,7 +120,7 @@ class ExtractiveAnswerer:
         followed_sentences: int = 3,
         rank_bonus: float = 0.06,
         related_min: float = 0.86,
-        min_coverage: float = 0.15,
+        min_coverage: float = 0.21,
         close_ratio: float = 0.85,
         titles: Callable[[], dict[str, list[str]]] | None = None,
     ):
