@@ -179,8 +179,8 @@ class HybridRetriever(BaseRetriever):
         )
 
     def titles(self) -> dict[str, list[str]]:
-        """Each indexed document's English and Chinese titles, by doc_id."""
-        self.lexical.refresh()
+        """Each indexed document's English and Chinese titles, by doc_id, as of the last search (which
+        refreshes the index; a fingerprint check costs 2 ms, and the answerer asks right after retrieval)."""
         titles: dict[str, list[str]] = {}
         for meta in self.lexical.metadatas:
             titles.setdefault(meta["doc_id"], [meta.get("title", ""), meta.get("title_zh", "")])
