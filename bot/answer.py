@@ -2,9 +2,9 @@
 
 It scores the sentences of the top passages against the question (preferring the question's language, as
 the digests hold both) and composes: the best sentence as the direct answer, then the key points (the rest
-of the lead passage in reading order, the other passages' best sentences, and the fines of a penalty
-article retrieval followed), each marked with its passage's [n]. It refuses plainly when the evidence is
-weak or off-topic.
+of the lead passage in reading order, the other passages' best sentences, and the fine the lead passage
+states for its penalty article when retrieval did not follow that article), each marked with its
+passage's [n]. It refuses plainly when the evidence is weak or off-topic.
 """
 
 import re
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.chunking import candidate_sentences, without_questions
+from bot.chunking import candidate_sentences, searchable, without_questions
 from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
@@ -102,10 +102,11 @@ def question_lang(text: str) -> str:
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, when its best passage scores
     under ``min_score``, when that beats its similarity to generic off-topic passages by less than
-    ``min_margin``, or when the top three passages hold under ``min_coverage`` of its words; also when it names
-    in 《》 a document the knowledge base does not hold (``titles`` lists those it holds), since an answer from a
-    similar document would mislead. Thresholds and the selection parameters were calibrated on the gold set
-    (evals/results): with coverage at 0.21, 22 of its 24 unanswerable questions are refused, 5 of 256 answerable."""
+    ``min_margin``, or when the passages an answer would quote (the top ``passages``) hold under ``min_coverage``
+    of its words; also when it names in 《》 a document the knowledge base does not hold (``titles`` lists those
+    it holds), since an answer from a similar document would mislead. Thresholds and the selection parameters
+    were calibrated on the gold set (evals/results): with coverage at 0.21, 21 of its 24 unanswerable questions
+    are refused, 7 of 256 answerable."""
 
     def __init__(
         self,
@@ -162,7 +163,7 @@ class ExtractiveAnswerer:
         if (
             not documents
             or not self.covered(query, max(doc.metadata["similarity"] for doc in documents))
-            or word_coverage(text, documents[:3], question_lang(text)) < self.min_coverage
+            or word_coverage(text, documents[: self.passages], question_lang(text)) < self.min_coverage
         ):
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         return None
@@ -202,7 +203,8 @@ class ExtractiveAnswerer:
         top = self._passages(quotable)
         picked = self._pick(query, top, lang)
         if not any(doc.metadata.get("followed") for doc in top):
-            picked += [(picked[0][0], fine) for fine in stated_penalties(top[picked[0][0]].page_content)]
+            stated = stated_penalties(top[picked[0][0]].page_content)
+            picked += [(picked[0][0], f) for f in stated if not any(_overlap(f, s) > 0.6 for _, s in picked)]
         citations: dict[int, Citation] = {}
         lines = []
         for doc_index, sentence in picked:
@@ -277,11 +279,12 @@ def word_coverage(question: str, documents: list[Document], lang: str) -> float:
     """Share of the question's words (BM25 tokens of two or more characters) found in the passages. A question
     about a neighbouring field (labour contracts, tax rates) resembles the passages but shares few words.
     When a passage is in the other language, the evidence may be a translation: words cannot judge it (1.0).
-    The questions a digest lists are not evidence and do not count."""
+    The questions a digest lists are not evidence and do not count, nor do its penalty lines, whose words
+    (fines, regulators) would make any question about consequences look covered."""
     if any((doc.metadata.get("lang") == "zh") != (lang == "zh") for doc in documents):
         return 1.0
     words = {token for token in tokenize(question) if len(token) > 1}
-    found = set(tokenize(" ".join(without_questions(doc.page_content) for doc in documents)))
+    found = set(tokenize(" ".join(searchable(without_questions(doc.page_content)) for doc in documents)))
     return len(words & found) / len(words) if words else 1.0
 
 

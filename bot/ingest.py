@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bot.chunking import Chunk, chunk_document
+from bot.chunking import Chunk, chunk_document, searchable
 from bot.embedding import Embedder
 from bot.loaders import SUPPORTED, LoadError, SourceDocument, detect_lang, load
 from bot.sentences import SentenceIndex
@@ -121,7 +121,7 @@ def records(document: SourceDocument, source: str) -> list[Record]:
         }
         digest = hashlib.sha1(f"{source}\0{chunk.key}\0{chunk.text}".encode()).hexdigest()
         context = f"{meta['title']} · {chunk.locator}"
-        out.append(Record(digest, chunk.text, f"{context}\n{chunk.text}", metadata))
+        out.append(Record(digest, chunk.text, f"{context}\n{searchable(chunk.text)}", metadata))
     return out
 
 

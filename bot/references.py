@@ -89,7 +89,7 @@ def _in_order(short: str, title: str) -> bool:
 _PENALTY = re.compile(
     r"Penalt(?:y|ies)(?: and liability)?:\s*(?:see\s+)?Articles?\s*(\d+)|Articles?\s*(\d+)\s*\(penalt"
     r"|(?:fined|punished|penalised|penalized)\s+(?:under|in|as in)\s+Article\s*(\d+)"
-    rf"|(?:处罚|罚则)(?:见|为|（)第({CN_NUMERAL}+)条|(?:按照|按|依照|依)第({CN_NUMERAL}+)条(?:第.款)?处罚"
+    rf"|(?:处罚|罚则)(?:见|为|（|：)第({CN_NUMERAL}+)条|(?:按照|按|依照|依)第({CN_NUMERAL}+)条(?:第.款)?处罚"
 )
 CONSEQUENCES = re.compile(
     r"\bpenalt|\bfine[ds]?\b|\bpunish|\bsanction|\bconsequence|what happens if|\bliable\b|罚|后果|怎么处理|追究", re.I
@@ -102,11 +102,11 @@ def penalty_articles(passage: str) -> list[int]:
     return list(dict.fromkeys(found))
 
 
-_RELATED_LINE = re.compile(r"^\s*-\s*Related\b[^:]*:\s*(.+)$", re.M)
-_STATED_FINE = re.compile(r"[^;；]*?\(penalt[^)]*(?:RMB|times)[^)]*\)")
+_PENALTY_LINE = re.compile(r"^\s*(?:Penalty: |罚则：)\S.*$", re.M)
 
 
 def stated_penalties(passage: str) -> list[str]:
-    """The fines a digest's Related line states for its penalty articles, verbatim ("Article 57 (penalty:
-    RMB 200,000–1 million)"): the consequence a merchant asking "may I" wants, without citing another article."""
-    return [fine.strip() for line in _RELATED_LINE.findall(passage) for fine in _STATED_FINE.findall(line)]
+    """The fines a digest section states for its penalty article, verbatim ("Penalty: Article 57 — ... fines
+    the advertiser RMB 200,000 to 1 million"): the consequence a merchant asking "may I" wants, quoted from
+    the passage the answer already cites."""
+    return [line.strip() for line in _PENALTY_LINE.findall(passage)]

@@ -137,12 +137,15 @@ def test_passages_with_nothing_to_quote_give_a_refusal_not_their_listed_question
 def test_the_fine_a_digest_states_for_its_penalty_article_is_a_key_point(indexed):
     lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
     lead = _passage(
-        "No ad may call a product the best.\n- Related · 相关条文: Article 57 (penalty: RMB 200,000–1 million)",
+        "No ad may call a product the best.\nNo ad may use the national flag.\n"
+        "Penalty: Article 57 — the advertiser is fined RMB 200,000 to 1 million.",
         0.1,
         articles=[9],
     )
     answer = lenient.answer("Can my host call our cream the best?", [lead])
-    assert answer.answer.splitlines()[-1] == "- Article 57 (penalty: RMB 200,000–1 million) [1]"
+    lines = answer.answer.splitlines()
+    assert lines[-1] == "- Penalty: Article 57 — the advertiser is fined RMB 200,000 to 1 million. [1]"
+    assert sum("RMB 200,000" in line for line in lines) == 1, "quoted once, even when it also scored"
     assert [c.articles for c in answer.citations] == [[9]]
 
 

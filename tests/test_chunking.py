@@ -188,3 +188,16 @@ def test_a_chinese_label_starts_its_own_chunk_without_a_blank_line_before_it(tmp
     )
     english, chinese = chunk_document(load(path))
     assert "消费者" not in english.text and chinese.text.endswith("消费者可以退货。")
+
+
+def test_a_digest_sections_penalty_lines_go_with_their_language(tmp_path):
+    path = tmp_path / "digest.md"
+    path.write_text(
+        "# D\n\n## Article 5 · 第五条 — Returns\n\n**EN:** Buyers may return goods. Penalty: see Article 9.\n\n"
+        "**中文：** 消费者可以退货。处罚见第九条。\n**Penalty:** Article 9 — fine up to RMB 5,000.\n\n"
+        "**罚则：**第九条——处五千元以下罚款。\n\n- Questions: Can I refuse a return? | Who pays?\n",
+        encoding="utf-8",
+    )
+    english, chinese = chunk_document(load(path))
+    assert "\nPenalty: Article 9 — fine up to RMB 5,000." in english.text and "罚则" not in english.text
+    assert chinese.text.endswith("消费者可以退货。处罚见第九条。\n罚则：第九条——处五千元以下罚款。")

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from bot.ingest import records
+from bot.loaders import load
 from bot.service import Assistant
 from bot.store import ModelMismatchError, open_collection
 
@@ -96,3 +98,19 @@ def test_cli_with_another_model_says_to_reingest(settings, embedder, corpus):
     result = run_cli(["-m", "bot", "retrieve", "退货"], settings, env={"BOT_EMBEDDING_MODEL": "all-minilm-l6-v2"})
     assert result.returncode == 2
     assert "re-ingest" in result.stderr and "all-minilm-l6-v2" in result.stderr
+
+
+def test_a_sections_penalty_lines_are_stored_but_not_embedded(tmp_path):
+    """They state another article's fines; in the vector, they pulled this article into fine questions."""
+    path = tmp_path / "d.md"
+    path.write_text(
+        "---\ndoc_id: d\ntitle: D Law\ntitle_zh: 丁法\ndoc_type: law\nauthority: X\nstatus: digest\n---\n\n# D\n\n"
+        "## Article 5 · 第五条 — Gifts\n\n**EN:** A host must say what the free gift is.\n\n"
+        "**中文：** 主播要讲清赠品。\n\n**Penalty:** Article 9 — confiscation and a fine up to RMB 5,000.\n\n"
+        "**罚则：**第九条——没收并罚款五千元以下。\n",
+        encoding="utf-8",
+    )
+    english, chinese = records(load(path), "d.md")
+    assert "Penalty: Article 9" in english.text and "Penalty" not in english.embed_text
+    assert "free gift" in english.embed_text
+    assert "罚则：第九条" in chinese.text and "罚则" not in chinese.embed_text

@@ -58,13 +58,18 @@ def test_consequence_questions():
     assert not CONSEQUENCES.search("Do I need a business licence?")
 
 
-def test_fines_stated_on_a_digests_related_line():
+def test_fines_stated_on_a_digest_sections_penalty_lines():
     passage = (
-        "Article 9\nNo ad may use absolute terms.\n"
-        "- Related · 相关条文: Articles 40, 57 (penalty: RMB 200,000–1 million, or 1–3 times the fee), 68; "
-        "CRPL Article 56 (penalty, via Article 50)\n- Topics · 主题: fines RMB 10 (penalty: RMB 5)"
+        "Article 9\nNo ad may use absolute terms. Penalty: see Article 57.\n"
+        "Penalty: Article 57 — the advertiser is fined RMB 200,000 to 1 million.\n"
+        "- Related · 相关条文: Article 57 (penalty: RMB 5)\n"
+        "罚则：第五十七条——对广告主处二十万元以上一百万元以下罚款。"
     )
-    assert stated_penalties(passage) == ["Articles 40, 57 (penalty: RMB 200,000–1 million, or 1–3 times the fee)"]
+    assert stated_penalties(passage) == [
+        "Penalty: Article 57 — the advertiser is fined RMB 200,000 to 1 million.",
+        "罚则：第五十七条——对广告主处二十万元以上一百万元以下罚款。",
+    ]
+    assert penalty_articles("罚则：第五十七条——罚款") == [57]
 
 
 def test_documents_named_in_book_title_marks_that_the_knowledge_base_lacks():

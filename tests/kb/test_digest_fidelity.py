@@ -2,7 +2,9 @@
 
 Runs only where ``../shared/reference/regulations`` (the official texts) sits beside the repository.
 For each digest article: the article exists in the official text, every number the digest states
-occurs in that official article, and the digest does not copy long runs of the official wording.
+occurs in that official article, and the digest does not copy long runs of the official wording. The
+fines a section states on its ``**Penalty:**`` / ``**罚则：**`` lines are checked against the penalty
+articles that line names (in this document, or in another one named by its doc_id).
 """
 
 import re
@@ -31,7 +33,48 @@ _REFERENCES = [
     r"§\s*[\d.]+",
 ]
 _CN_UNITS = r"个?月|日|天|年|周岁|岁|倍|元|小时|分钟|次|个工作日|%|％"
-_SKIPPED_LINES = ("- Chapter", "- Related")
+_SKIPPED_LINES = ("- Chapter", "- Related", "**Penalty", "**罚则")
+_PENALTY_LINE = re.compile(r"^\*\*(Penalty:|罚则：)\*\*(.+)$", re.M)
+_NAMED_ARTICLES = re.compile(r"(?:\b([a-z0-9]+(?:-[a-z0-9]+)+)\s+)?\bArticles?\s+(\d+(?:\s*(?:,|–|-|and)\s*\d+)*)")
+
+
+def _official(doc_id: str) -> dict[int, str]:
+    path = OFFICIAL / f"{doc_id}.md"
+    return _articles(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _penalty_problems(doc_id: str, label: str, section: str) -> list[str]:
+    """Both penalty lines or neither; the English one names the articles, and the numbers of both occur in
+    those official articles."""
+    lines = dict((kind, text) for kind, text in _PENALTY_LINE.findall(section))
+    if not lines:
+        return []
+    if set(lines) != {"Penalty:", "罚则："}:
+        return [f"{label}: a penalty line in one language only"]
+    named = [
+        (doc or doc_id, n)
+        for doc, numbers in _NAMED_ARTICLES.findall(lines["Penalty:"])
+        for n in _article_numbers(numbers)
+    ]
+    missing = [f"{doc} {n}" for doc, n in named if n not in _official(doc)]
+    if not named or missing:
+        return [f"{label}: the penalty line names no article of an official text: {missing or lines['Penalty:']}"]
+    source = "".join(_official(doc)[n] for doc, n in named)
+    problems = []
+    for kind, text in lines.items():
+        stated = _without_references(text)
+        unsupported = (arabic_numbers(stated) | chinese_numbers(stated, units=_CN_UNITS)) - _official_numbers(source)
+        if unsupported:
+            problems.append(f"{label}: {kind} numbers not in the penalty articles {named}: {sorted(unsupported)}")
+        problems += _copies(f"{label} {kind}", text, source)
+    return problems
+
+
+def _copies(label: str, text: str, source: str) -> list[str]:
+    match = SequenceMatcher(None, text, source, autojunk=False).find_longest_match(0, len(text), 0, len(source))
+    if match.size >= LONGEST_COPY:
+        return [f"{label}: copies {match.size} characters: {text[match.a : match.a + match.size]!r}"]
+    return []
 
 
 def _articles(text: str) -> dict[int, str]:
@@ -112,8 +155,6 @@ def test_digest_matches_official_text(digest: Path):
         unsupported = _stated_numbers(section) - _official_numbers(source)
         if unsupported:
             problems.append(f"{label}: numbers not in the official article: {sorted(unsupported)}")
-        copied = SequenceMatcher(None, section, source, autojunk=False)
-        match = copied.find_longest_match(0, len(section), 0, len(source))
-        if match.size >= LONGEST_COPY:
-            problems.append(f"{label}: copies {match.size} characters: {section[match.a : match.a + match.size]!r}")
+        problems += _penalty_problems(digest.stem, label, section)
+        problems += _copies(label, section, source)
     assert not problems, f"{digest.name}:\n" + "\n".join(problems)

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from bot.loaders import load
+from bot.references import penalty_articles
 from bot.retrieve import Filters
 from bot.service import Assistant
 from evals.__main__ import OTHER_LANGUAGE, run
@@ -66,6 +67,20 @@ def test_every_section_lists_the_questions_it_answers_in_both_languages(path):
     assert not problems, f"sections without 3+ questions in each language: {problems}"
 
 
+@pytest.mark.parametrize("path", sorted(KB.glob("regulations/*.md")), ids=lambda p: p.stem)
+def test_sections_that_name_a_penalty_state_it_in_both_languages(path):
+    """A merchant asking "may I" also needs the consequence: a section that names the article punishing a
+    breach states that article's fine on a **Penalty:** line and a **罚则：** line, so an answer in either
+    language can quote it from the passage it cites."""
+    problems = []
+    for section in re.split(r"(?m)^## ", path.read_text(encoding="utf-8"))[1:]:
+        if penalty_articles(section) and not (
+            re.search(r"(?m)^\*\*Penalty:\*\* Articles? \d", section) and re.search(r"(?m)^\*\*罚则：\*\*第", section)
+        ):
+            problems.append(section.splitlines()[0])
+    assert not problems, f"sections naming a penalty article without both penalty lines: {problems}"
+
+
 def test_retrieval_regression_guard(kb_index):
     """Every second answerable gold question (follow-ups with their history): thresholds a little under the
     figures in evals/results/retrieval.md, so a change that makes retrieval worse fails here."""
@@ -81,11 +96,11 @@ def test_retrieval_regression_guard(kb_index):
 
 def test_answer_regression_guard(kb_index):
     """All unanswerable gold questions and every fourth answerable one: thresholds a little under the figures
-    of evals/results/answers.md (on this subset: refusal .917, false refusals .016, must-mention .718,
-    citation precision .780)."""
+    of evals/results/answers.md (on this subset: refusal .875, false refusals .016, must-mention .786,
+    citation precision .772)."""
     assistant, _ = kb_index
     unanswerable = [item for item in load_items() if not item.answerable]
     summary = evaluate(assistant, unanswerable + [item for item in load_items() if item.answerable][::4])
-    assert summary["refusal recall"] >= 0.875 and summary["false refusals"] <= 0.05, summary
+    assert summary["refusal recall"] >= 0.83 and summary["false refusals"] <= 0.05, summary
     assert summary["sentences supported"] == 1.0, summary
-    assert summary["must-mention recall"] >= 0.68 and summary["citation precision"] >= 0.74, summary
+    assert summary["must-mention recall"] >= 0.75 and summary["citation precision"] >= 0.74, summary
