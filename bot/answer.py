@@ -102,11 +102,10 @@ def question_lang(text: str) -> str:
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, when its best passage scores
     under ``min_score``, when that beats its similarity to generic off-topic passages by less than
-    ``min_margin``, or when the passages an answer would quote (the top ``passages``) hold under ``min_coverage``
-    of its words; also when it names in 《》 a document the knowledge base does not hold (``titles`` lists those
-    it holds), since an answer from a similar document would mislead. Thresholds and the selection parameters
-    were calibrated on the gold set (evals/results): with coverage at 0.21, 21 of its 24 unanswerable questions
-    are refused, 7 of 256 answerable."""
+    ``min_margin``, or when the top three passages hold under ``min_coverage`` of its words; also when it names
+    in 《》 a document the knowledge base does not hold (``titles`` lists those it holds), since an answer from a
+    similar document would mislead. Thresholds and the selection parameters were calibrated on the gold set
+    (evals/results): with coverage at 0.21, 21 of its 24 unanswerable questions are refused, 5 of 256 answerable."""
 
     def __init__(
         self,
@@ -163,7 +162,7 @@ class ExtractiveAnswerer:
         if (
             not documents
             or not self.covered(query, max(doc.metadata["similarity"] for doc in documents))
-            or word_coverage(text, documents[: self.passages], question_lang(text)) < self.min_coverage
+            or word_coverage(text, documents[:3], question_lang(text)) < self.min_coverage
         ):
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         return None
