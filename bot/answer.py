@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.chunking import candidate_sentences, searchable, without_questions
+from bot.chunking import candidate_sentences, searchable, stated_penalties, without_questions
 from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
-from bot.references import stated_penalties, unknown_titles
+from bot.references import unknown_titles
 from bot.sentences import SentenceIndex
 
 # The knowledge base holds mainland China's rules; a question about another jurisdiction's rules is out of scope.

@@ -313,6 +313,13 @@ def searchable(passage: str) -> str:
     return _PENALTY_LINES.sub("", passage)
 
 
+def stated_penalties(passage: str) -> list[str]:
+    """The fines a digest section states for its penalty article, verbatim ("Penalty: Article 57 — ... fines
+    the advertiser RMB 200,000 to 1 million"): the consequence a merchant asking "may I" wants, quoted from
+    the passage the answer already cites."""
+    return [line.strip() for line in _PENALTY_LINES.findall(passage)]
+
+
 def _pack(paragraphs: list[str], budget: int = MAX_TOKENS) -> list[str]:
     """Greedily fill parts up to the budget, breaking over-long paragraphs at sentences."""
     pieces: list[str] = []

@@ -100,13 +100,3 @@ def penalty_articles(passage: str) -> list[int]:
     """The articles a passage names as the penalty for breaching it, in the order it names them."""
     found = [parse_number(next(g for g in match.groups() if g)) for match in _PENALTY.finditer(passage)]
     return list(dict.fromkeys(found))
-
-
-_PENALTY_LINE = re.compile(r"^\s*(?:Penalty: |罚则：)\S.*$", re.M)
-
-
-def stated_penalties(passage: str) -> list[str]:
-    """The fines a digest section states for its penalty article, verbatim ("Penalty: Article 57 — ... fines
-    the advertiser RMB 200,000 to 1 million"): the consequence a merchant asking "may I" wants, quoted from
-    the passage the answer already cites."""
-    return [line.strip() for line in _PENALTY_LINE.findall(passage)]

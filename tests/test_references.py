@@ -1,4 +1,5 @@
-from bot.references import CONSEQUENCES, Reference, find_references, penalty_articles, stated_penalties, unknown_titles
+from bot.chunking import stated_penalties
+from bot.references import CONSEQUENCES, Reference, find_references, penalty_articles, unknown_titles
 
 TITLES = {
     "ecommerce-law": ["E-Commerce Law of the People's Republic of China", "中华人民共和国电子商务法"],
