@@ -62,6 +62,23 @@ def test_out_of_scope_and_off_topic_questions_are_refused(indexed, question, phr
     assert result["refused"] and phrase in result["answer"] and result["citations"] == []
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which VAT rate applies to cosmetics we sell in our live room?",
+        "How long may a probation period be for the streamers we hire?",
+        "开一家直播带货的有限公司，注册资本最少要多少？",
+        "主播的打赏收入要交多少个人所得税？",
+    ],
+)
+def test_questions_from_fields_the_knowledge_base_lacks_are_refused_by_field(indexed, question):
+    """Tax rates, company formation, labour, securities: passages on tax filing or registration resemble these
+    questions, and would answer them wrongly."""
+    result = indexed.ask(question)
+    assert result["refused"] and result["citations"] == []
+    assert ("tax rates, company formation" in result["answer"]) or ("税率、公司设立" in result["answer"])
+
+
 def test_candidate_sentences_skip_headings_and_metadata():
     passage = (
         "Article 5 · 第五条 — Returns\n- Roles · 适用对象: merchant\n- Topics · 主题: refund 退货\n"
