@@ -166,7 +166,8 @@ class HybridRetriever(BaseRetriever):
     def _add_questions(self, fused: dict[str, list], vector: np.ndarray, filters: Filters) -> None:
         """Fuse the chunks whose listed questions are nearest ``vector``."""
         positions = self.lexical.positions
-        for rank, chunk_id in enumerate(self.questions.nearest_chunks(vector, self.pool, filters.where())):
+        nearest = self.questions.nearest_chunks(vector, self.pool, filters.allows, self.lexical.fingerprint)
+        for rank, chunk_id in enumerate(nearest):
             if chunk_id in positions:
                 entry = fused.setdefault(chunk_id, [0.0, self._document(positions[chunk_id])])
                 entry[0] += self.question_weight / (self.rrf_k + rank + 1)

@@ -21,6 +21,7 @@ class SentenceIndex:
     def __init__(self, collection, embedder: Embedder):
         self.collection = collection
         self.embedder = embedder
+        self._held: tuple = (None, ([], [], np.zeros((0, embedder.dimension), dtype=np.float32)))
 
     def add(self, chunk_ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         """Embed and store the sentences and listed questions of these chunks (idempotent: ids hash the chunk
@@ -71,16 +72,29 @@ class SentenceIndex:
                 out[chunk_id] = (expected, self.embedder.encode_documents(expected))
         return out
 
-    def nearest_chunks(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[str]:
-        """Ids of the chunks whose listed questions are nearest the query, best first (``where``: chunk
-        filters on doc_type, doc_id, lang)."""
-        if self.collection.count() == 0:
+    def nearest_chunks(self, vector: np.ndarray, k: int, allowed=None, version: str = "") -> list[str]:
+        """Ids of the chunks whose listed questions are nearest the query, best first (``allowed(metadata)``
+        filters on doc_type, doc_id, lang). An exact search over the questions held in memory: Chroma's
+        filtered query over the whole sentence collection took a quarter of a retrieval (29 of 110 ms).
+        ``version`` names the chunks' state (chunk ids hash their text); the questions are read again when it
+        or the number of entries changes, so ingests by another process are seen."""
+        chunk_ids, metadatas, vectors = self._questions(version)
+        if not chunk_ids:
             return []
-        clauses = [{"kind": "question"}, *([where] if where else [])]
-        result = self.collection.query(
-            query_embeddings=[vector],
-            n_results=4 * k,
-            where=clauses[0] if len(clauses) == 1 else {"$and": clauses},
-            include=["metadatas"],
-        )
-        return list(dict.fromkeys(meta["chunk_id"] for meta in result["metadatas"][0]))[:k]
+        scores = vectors @ np.asarray(vector, dtype=np.float32)
+        if allowed is not None:
+            scores[[not allowed(meta) for meta in metadatas]] = -np.inf
+        nearest: dict[str, None] = {}
+        for position in np.argsort(-scores):
+            if scores[position] == -np.inf or len(nearest) == k:
+                break
+            nearest.setdefault(chunk_ids[position])
+        return list(nearest)
+
+    def _questions(self, version: str) -> tuple[list[str], list[dict], np.ndarray]:
+        key = (version, self.collection.count())
+        if self._held[0] != key:
+            stored = self.collection.get(where={"kind": "question"}, include=["metadatas", "embeddings"])
+            vectors = np.asarray(stored["embeddings"], dtype=np.float32).reshape(-1, self.embedder.dimension)
+            self._held = (key, ([meta["chunk_id"] for meta in stored["metadatas"]], stored["metadatas"], vectors))
+        return self._held[1]

@@ -49,3 +49,40 @@ def test_a_chunk_missing_from_the_sentence_index_is_embedded_on_demand(digest):
     digest.sentences.collection.delete(where={"doc_id": "live-digest"})
     result = digest.ask("Can buyers return goods without a reason?")
     assert not result["refused"] and "seven days" in result["answer"]
+
+
+REVIEWS = """\
+---
+doc_id: reviews-digest
+title: Review rules (digest)
+doc_type: regulation
+status: digest
+---
+# Digest
+
+## Article 4 · 第四条 — No paid reviews
+
+**EN:** Sellers may not pay or reward buyers for favourable reviews.
+
+- Questions: Can I pay people to write five-star reviews? | May I give a red packet for a good review?
+"""
+
+
+def test_listed_questions_another_process_adds_are_searched_next_time(digest, settings, embedder, tmp_path):
+    """The listed questions are searched in memory; an ingest through another Assistant on the same store (another
+    process, or the CLI while the app runs) is seen by the next search, and filters still apply."""
+    vector = digest.embedder.encode_queries(["Can I hand out red packets for five-star reviews?"])[0]
+    digest.lexical.refresh()
+    before = digest.sentences.nearest_chunks(vector, 3, None, digest.lexical.fingerprint)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "reviews-digest.md").write_text(REVIEWS, encoding="utf-8")
+    Assistant(settings, embedder).ingest([folder])
+    added = digest.collection.get(where={"doc_id": "reviews-digest"})["ids"]
+    digest.lexical.refresh()
+    after = digest.sentences.nearest_chunks(vector, 3, None, digest.lexical.fingerprint)
+    assert added and added[0] not in before and after[0] == added[0]
+    only_live = digest.sentences.nearest_chunks(
+        vector, 3, lambda meta: meta["doc_id"] == "live-digest", digest.lexical.fingerprint
+    )
+    assert added[0] not in only_live
