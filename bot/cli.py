@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.retrieve import Filters
+from bot.filters import Filters
 from bot.settings import SettingsError
 from bot.store import ModelMismatchError
 

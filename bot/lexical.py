@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.filters import Filters, Masks
 from bot.numerals import CN_NUMERAL
 
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z][a-z'\-]*[a-z]|[a-z]|\d+(?:\.\d+)?")
@@ -258,6 +259,7 @@ class LexicalIndex:
         self.texts: list[str] = []
         self.metadatas: list[dict] = []
         self.positions: dict[str, int] = {}  # chunk id → index in ids
+        self.masks = Masks([])
         self.bm25 = None
         self.glossary = Glossary([])
 
@@ -276,6 +278,7 @@ class LexicalIndex:
     def _chunks(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         self.ids, self.texts, self.metadatas = ids, texts, metadatas
         self.positions = {chunk_id: position for position, chunk_id in enumerate(ids)}
+        self.masks = Masks(metadatas)
 
     def _load(self, fingerprint: str) -> bool:
         import bm25s
@@ -324,8 +327,8 @@ class LexicalIndex:
         staging.rename(self.folder)
         self.fingerprint = fingerprint
 
-    def search(self, query: str, k: int, allowed=None) -> list[tuple[int, float]]:
-        """(chunk position, BM25 score) best first; ``allowed(metadata)`` filters like Chroma's where."""
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """(chunk position, BM25 score) best first, among the chunks ``filters`` admit."""
         self.refresh()
         if self.bm25 is None:
             return []
@@ -334,8 +337,8 @@ class LexicalIndex:
         if not tokens:
             return []
         mask = None
-        if allowed is not None:
-            mask = np.array([1.0 if allowed(meta) else 0.0 for meta in self.metadatas], dtype=np.float32)
+        if filters is not None:
+            mask = self.masks(filters).astype(np.float32)
             if not mask.any():
                 return []
         k = min(k, len(self.ids))

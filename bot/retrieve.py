@@ -5,8 +5,6 @@ score, which orders the list) and ``similarity`` (cosine similarity to the quest
 uses to judge whether the evidence is relevant at all).
 """
 
-from dataclasses import dataclass, replace
-
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -14,59 +12,11 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.embedding import Embedder
+from bot.filters import Filters
 from bot.lexical import LexicalIndex
 from bot.loaders import detect_lang
 from bot.references import CONSEQUENCES, find_references, penalty_articles
 from bot.sentences import SentenceIndex
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which passages may answer: by document type, document and language (zh, en, zh+en)."""
-
-    doc_types: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: dict | None) -> "Filters":
-        """From JSON (the app's API): ``{"doc_types": [...], "doc_ids": [...], "langs": [...]}``."""
-        data = data or {}
-        unknown = set(data) - {"doc_types", "doc_ids", "langs"}
-        if unknown:
-            raise ValueError(f"unknown filter(s) {', '.join(sorted(unknown))} (use doc_types, doc_ids, langs)")
-        return cls(*(tuple(data.get(key) or ()) for key in ("doc_types", "doc_ids", "langs")))
-
-    def where(self) -> dict | None:
-        pairs = (("doc_type", self.doc_types), ("doc_id", self.doc_ids), ("lang", self.langs))
-        clauses = [{key: {"$in": list(values)}} for key, values in pairs if values]
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def allows(self, meta: dict) -> bool:
-        return all(
-            not values or meta.get(key) in values
-            for key, values in (("doc_type", self.doc_types), ("doc_id", self.doc_ids), ("lang", self.langs))
-        )
-
-
-ALL_RULES = ("law", "regulation", "judicial_interpretation", "platform_rule")
-PERSONAS = {
-    "merchant": Filters(doc_types=ALL_RULES),
-    "official": Filters(doc_types=("law", "regulation", "judicial_interpretation")),
-    "student": Filters(),
-}
-
-
-def persona_filters(persona: str | None, filters: Filters | None = None) -> Filters:
-    """A persona's preset, narrowed by explicit filters (explicit doc types win over the preset's)."""
-    if persona and persona not in PERSONAS:
-        raise ValueError(f"unknown persona {persona!r} (choose {', '.join(PERSONAS)})")
-    preset = PERSONAS.get(persona or "student", Filters())
-    if filters is None:
-        return preset
-    return replace(filters, doc_types=filters.doc_types or preset.doc_types)
 
 
 def slot(meta: dict) -> tuple:
@@ -95,8 +45,6 @@ class DenseRetriever(BaseRetriever):
         return self.search_vector(self.embedder.encode_queries([query])[0], k, filters)
 
     def search_vector(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Document]:
-        if self.collection.count() == 0:
-            return []
         result = self.collection.query(
             query_embeddings=[vector],
             n_results=k,
@@ -151,7 +99,7 @@ class HybridRetriever(BaseRetriever):
             for rank, doc in enumerate(self.dense.search_vector(vector, self.pool, filters)):
                 fused[doc.id] = [self.dense_weight / (self.rrf_k + rank + 1), doc]
         if self.lexical_weight:
-            for rank, (position, _) in enumerate(self.lexical.search(query, self.pool, filters.allows)):
+            for rank, (position, _) in enumerate(self.lexical.search(query, self.pool, filters)):
                 entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:
@@ -166,7 +114,7 @@ class HybridRetriever(BaseRetriever):
     def _add_questions(self, fused: dict[str, list], vector: np.ndarray, filters: Filters) -> None:
         """Fuse the chunks whose listed questions are nearest ``vector``."""
         positions = self.lexical.positions
-        nearest = self.questions.nearest_chunks(vector, self.pool, filters.allows, self.lexical.fingerprint)
+        nearest = self.questions.nearest_chunks(vector, self.pool, filters, self.lexical.fingerprint)
         for rank, chunk_id in enumerate(nearest):
             if chunk_id in positions:
                 entry = fused.setdefault(chunk_id, [0.0, self._document(positions[chunk_id])])
@@ -207,9 +155,10 @@ class HybridRetriever(BaseRetriever):
         """Each slot shown by its passage in the question's language when it has one (a digest's English and
         Chinese halves share a slot, and translated query words can make the other half rank first)."""
         wanted = ("zh",) if detect_lang(query) in ("zh", "zh+en") else ("en", "zh+en")
+        allowed = self.lexical.masks(filters)
         by_slot: dict[tuple, int] = {}
         for position, meta in enumerate(self.lexical.metadatas):
-            if meta.get("lang") in wanted and filters.allows(meta):
+            if allowed[position] and meta.get("lang") in wanted:
                 by_slot.setdefault(slot(meta), position)
         shown = []
         for doc in results:

@@ -15,13 +15,14 @@ import numpy as np
 
 from bot.chunking import candidate_sentences, listed_questions
 from bot.embedding import Embedder
+from bot.filters import Filters, Masks
 
 
 class SentenceIndex:
     def __init__(self, collection, embedder: Embedder):
         self.collection = collection
         self.embedder = embedder
-        self._held: tuple = (None, ([], [], np.zeros((0, embedder.dimension), dtype=np.float32)))
+        self._held: tuple = (None, ([], Masks([]), np.zeros((0, embedder.dimension), dtype=np.float32)))
 
     def add(self, chunk_ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         """Embed and store the sentences and listed questions of these chunks (idempotent: ids hash the chunk
@@ -72,18 +73,22 @@ class SentenceIndex:
                 out[chunk_id] = (expected, self.embedder.encode_documents(expected))
         return out
 
-    def nearest_chunks(self, vector: np.ndarray, k: int, allowed=None, version: str = "") -> list[str]:
-        """Ids of the chunks whose listed questions are nearest the query, best first (``allowed(metadata)``
-        filters on doc_type, doc_id, lang). An exact search over the questions held in memory: Chroma's
-        filtered query over the whole sentence collection took a quarter of a retrieval (29 of 110 ms).
-        ``version`` names the chunks' state (chunk ids hash their text); the questions are read again when it
-        or the number of entries changes, so ingests by another process are seen."""
-        chunk_ids, metadatas, vectors = self._questions(version)
+    def nearest_chunks(
+        self, vector: np.ndarray, k: int, filters: Filters | None = None, version: str = ""
+    ) -> list[str]:
+        """Ids of the chunks whose listed questions are nearest the query, best first, among those ``filters``
+        admits. An exact search over the questions held in memory: Chroma's filtered query over the whole
+        sentence collection took a quarter of a retrieval (29 of 110 ms). ``version`` names the chunks' state
+        (chunk ids hash their text); the questions are read again when it or the number of entries changes, so
+        ingests by another process are seen."""
+        chunk_ids, masks, vectors = self._questions(version)
         if not chunk_ids:
             return []
-        scores = vectors @ np.asarray(vector, dtype=np.float32)
-        if allowed is not None:
-            scores[[not allowed(meta) for meta in metadatas]] = -np.inf
+        # einsum, not BLAS: OpenBLAS's threads for this product kept spinning and slowed the next query's
+        # encoding by torch threefold (32 -> 106 ms)
+        scores = np.einsum("ij,j->i", vectors, np.asarray(vector, dtype=np.float32))
+        if filters is not None:
+            scores[~masks(filters)] = -np.inf
         nearest: dict[str, None] = {}
         for position in np.argsort(-scores):
             if scores[position] == -np.inf or len(nearest) == k:
@@ -91,10 +96,11 @@ class SentenceIndex:
             nearest.setdefault(chunk_ids[position])
         return list(nearest)
 
-    def _questions(self, version: str) -> tuple[list[str], list[dict], np.ndarray]:
+    def _questions(self, version: str) -> tuple[list[str], Masks, np.ndarray]:
         key = (version, self.collection.count())
         if self._held[0] != key:
             stored = self.collection.get(where={"kind": "question"}, include=["metadatas", "embeddings"])
             vectors = np.asarray(stored["embeddings"], dtype=np.float32).reshape(-1, self.embedder.dimension)
-            self._held = (key, ([meta["chunk_id"] for meta in stored["metadatas"]], stored["metadatas"], vectors))
+            chunk_ids = [meta["chunk_id"] for meta in stored["metadatas"]]
+            self._held = (key, (chunk_ids, Masks(stored["metadatas"]), vectors))
         return self._held[1]

@@ -15,12 +15,13 @@ from bot.answer import Answer, ExtractiveAnswerer
 from bot.conversation import Turn, asks_for_penalty, standalone_question
 from bot.embedding import Embedder, load_embedder
 from bot.feedback import FeedbackStore
+from bot.filters import Filters, persona_filters
 from bot.ingest import Ingestor, IngestReport, Progress, source_path
 from bot.lexical import LexicalIndex
 from bot.library import DocumentInfo, Section
 from bot.llm import LLMAnswerer, chat_model
 from bot.loaders import LoadError, sidecar_path
-from bot.retrieve import DenseRetriever, Filters, HybridRetriever, persona_filters
+from bot.retrieve import DenseRetriever, HybridRetriever
 from bot.sentences import SentenceIndex
 from bot.settings import Settings, get_settings
 from bot.store import SENTENCES, open_collection

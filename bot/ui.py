@@ -12,9 +12,9 @@ from pathlib import Path
 
 import gradio as gr
 
+from bot.filters import PERSONAS, Filters
 from bot.loaders import LoadError
 from bot.render import TYPE_LABELS, conversation_markdown, reply_markdown, sources_html, type_label
-from bot.retrieve import PERSONAS, Filters
 from bot.service import Assistant
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import itertools
 import time
 from pathlib import Path
 
-from bot.retrieve import Filters
+from bot.filters import Filters
 from bot.service import Assistant
 from evals import answers
 from evals.gold import Item, load_items, relevant

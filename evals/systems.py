@@ -10,7 +10,8 @@ from langchain_core.documents import Document
 
 from bot.chunking import heading_articles
 from bot.conversation import asks_for_penalty, standalone_question
-from bot.retrieve import Filters, HybridRetriever
+from bot.filters import Filters
+from bot.retrieve import HybridRetriever
 from bot.service import Assistant
 from bot.store import client
 

@@ -6,7 +6,7 @@ from langchain_core.documents import Document
 
 from bot.answer import ExtractiveAnswerer, word_coverage
 from bot.chunking import candidate_sentences
-from bot.retrieve import Filters
+from bot.filters import Filters
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """BM25 beside the dense index: tokenisation, derivation from Chroma, persistence, rebuild, glossary."""
 
+from bot.filters import Filters
 from bot.lexical import Glossary, LexicalIndex, glossary_pairs, parallel_pairs, tokenize
 
 from .conftest import LIVE_RULES_ZH
@@ -38,7 +39,7 @@ def test_index_is_derived_persisted_and_rebuilt_when_the_collection_changes(assi
 def test_filters_apply_to_lexical_hits(assistant, corpus):
     assistant.ingest([corpus])
     index = LexicalIndex(assistant.collection, assistant.settings.data_dir / "lexical-test" / "y")
-    hits = index.search("live streaming logistics 直播", 10, allowed=lambda meta: meta["doc_type"] == "paper")
+    hits = index.search("live streaming logistics 直播", 10, filters=Filters(doc_types=("paper",)))
     assert hits and all(index.metadatas[p]["doc_type"] == "paper" for p, _ in hits)
 
 

@@ -3,7 +3,7 @@
 import pytest
 from langchain_core.documents import Document
 
-from bot.retrieve import Filters
+from bot.filters import Filters
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import numpy as np
 
 from bot.chunking import candidate_sentences
+from bot.filters import Filters
 from bot.service import Assistant
 
 from .conftest import LIVE_RULES_ZH
@@ -83,6 +84,6 @@ def test_listed_questions_another_process_adds_are_searched_next_time(digest, se
     after = digest.sentences.nearest_chunks(vector, 3, None, digest.lexical.fingerprint)
     assert added and added[0] not in before and after[0] == added[0]
     only_live = digest.sentences.nearest_chunks(
-        vector, 3, lambda meta: meta["doc_id"] == "live-digest", digest.lexical.fingerprint
+        vector, 3, Filters(doc_ids=("live-digest",)), digest.lexical.fingerprint
     )
     assert added[0] not in only_live

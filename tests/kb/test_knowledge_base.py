@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from bot.filters import Filters
 from bot.loaders import load
 from bot.references import penalty_articles
-from bot.retrieve import Filters
 from bot.service import Assistant
 from evals.__main__ import OTHER_LANGUAGE, run
 from evals.answers import evaluate
