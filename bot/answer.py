@@ -36,12 +36,11 @@ _RULES = re.compile(
 # question about them resembles the passages on registration, tax filing or cross-border trade, which would
 # answer it wrongly.
 _OTHER_FIELDS = re.compile(
-    r"\b(tax rates?|income tax|VAT|value[- ]added tax|tariffs?|customs dut(y|ies)|withholding tax|"
-    r"registered capital|limited liability compan(y|ies)|(register|set up|incorporate|start) (a|an|my|our) "
-    r"([\w-]+ ){0,3}compan(y|ies)|labou?r (contracts?|law)|probation(ary)? period|overtime|social insurance|"
-    r"minimum wage|IPO|STAR Market|ChiNext|stock exchange|(list|float) (its|our|the company's) shares)\b|"
-    r"税率|个税|个人所得税|关税|增值税|预扣|注册资本|(注册|设立|开)一?家?.{0,10}(有限|股份)(责任)?公司|劳动合同|劳动法|"
-    r"试用期|加班|社保|社会保险|最低工资|创业板|科创板|股票|首发上市",
+    r"\b(tax rates?|VAT|value[- ]added tax|tariffs?|customs dut(y|ies)|withholding tax|how much (income )?tax|"
+    r"registered capital|limited liability compan(y|ies)|labou?r (contracts?|law)|probation(ary)? period|"
+    r"overtime|social insurance|minimum wage|IPO|STAR Market|ChiNext|stock exchange|(list|float) (its|our) shares)\b|"
+    r"税率|预扣|关税|增值税|[交缴]多少.{0,4}税|注册资本|有限责任公司|(注册|设立)一家.{0,10}公司.{0,20}(材料|流程|手续|步骤)|"
+    r"劳动合同|劳动法|试用期|加班|社保|社会保险|最低工资|创业板|科创板|首发上市",
     re.I,
 )
 _OTHER_FIELD = {

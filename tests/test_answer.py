@@ -79,6 +79,21 @@ def test_questions_from_fields_the_knowledge_base_lacks_are_refused_by_field(ind
     assert ("tax rates, company formation" in result["answer"]) or ("税率、公司设立" in result["answer"])
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do I need to register a company before I sell in my live room?",
+        "Does the platform report my income to the tax bureau?",
+        "主播在直播间推荐股票，要遵守广告法吗？",
+        "个人主播要办税务登记吗？",
+    ],
+)
+def test_questions_the_rules_answer_are_not_taken_for_other_fields(indexed, question):
+    """Registration, tax filing and investment ads are in the knowledge base: only their neighbours are refused."""
+    result = indexed.ask(question)
+    assert "tax rates, company formation" not in result["answer"] and "税率、公司设立" not in result["answer"]
+
+
 def test_candidate_sentences_skip_headings_and_metadata():
     passage = (
         "Article 5 · 第五条 — Returns\n- Roles · 适用对象: merchant\n- Topics · 主题: refund 退货\n"
