@@ -1,7 +1,9 @@
 """BM25 beside the dense index: tokenisation, derivation from Chroma, persistence, rebuild, glossary."""
 
+import json
+
 from bot.filters import Filters
-from bot.lexical import Glossary, LexicalIndex, glossary_pairs, parallel_pairs, tokenize
+from bot.lexical import WORDS_LEARNED_BY, Glossary, LexicalIndex, glossary_pairs, parallel_pairs, tokenize
 
 from .conftest import LIVE_RULES_ZH
 
@@ -73,3 +75,19 @@ def test_parallel_halves_teach_word_translations():
     glossary = Glossary([], pairs)
     assert "退款" in glossary.expand("When must I refund?", tokenize("When must I refund?"))
     assert "refund" in glossary.expand("什么时候退款", tokenize("什么时候退款"))
+
+
+def test_an_index_whose_word_pairs_an_earlier_method_learned_is_rebuilt(assistant, corpus, monkeypatch):
+    assistant.ingest([corpus])
+    index = LexicalIndex(assistant.collection, assistant.settings.data_dir / "lexical-test" / "z")
+    index.refresh()
+    saved = index.folder / "chunks.json"
+    payload = json.loads(saved.read_text(encoding="utf-8"))
+    saved.write_text(json.dumps({**payload, "words_learned_by": "dice"}), encoding="utf-8")
+    rebuilt = []
+    reloaded = LexicalIndex(assistant.collection, index.folder)
+    original = reloaded._build
+    monkeypatch.setattr(reloaded, "_build", lambda fingerprint: rebuilt.append(fingerprint) or original(fingerprint))
+    reloaded.refresh()
+    assert rebuilt == [index.fingerprint]
+    assert json.loads(saved.read_text(encoding="utf-8"))["words_learned_by"] == WORDS_LEARNED_BY

@@ -91,16 +91,16 @@ def test_retrieval_regression_guard(kb_index):
     assert summary["R@5"] >= 0.95 and summary["MRR@10"] >= 0.85, summary
     single = [item for item in items if not item.follow_up]
     cross = summarize(run(system, single, lambda item: Filters(langs=OTHER_LANGUAGE[item.lang])))
-    assert cross["R@5"] >= 0.84 and cross["MRR@10"] >= 0.70, cross
+    assert cross["R@5"] >= 0.87 and cross["MRR@10"] >= 0.72, cross
 
 
 def test_answer_regression_guard(kb_index):
     """All unanswerable gold questions and every fourth answerable one: thresholds a little under the figures
-    of evals/results/answers.md (on this subset: refusal .875, false refusals .016, must-mention .786,
-    citation precision .772)."""
+    of evals/results/answers.md (on this subset: refusal 1.0, false refusals .016, must-mention .769,
+    citation precision .732)."""
     assistant, _ = kb_index
     unanswerable = [item for item in load_items() if not item.answerable]
     summary = evaluate(assistant, unanswerable + [item for item in load_items() if item.answerable][::4])
-    assert summary["refusal recall"] >= 0.83 and summary["false refusals"] <= 0.05, summary
+    assert summary["refusal recall"] >= 0.95 and summary["false refusals"] <= 0.05, summary
     assert summary["sentences supported"] == 1.0, summary
-    assert summary["must-mention recall"] >= 0.75 and summary["citation precision"] >= 0.74, summary
+    assert summary["must-mention recall"] >= 0.75 and summary["citation precision"] >= 0.71, summary
