@@ -173,20 +173,27 @@ class ExtractiveAnswerer:
 
     def _refusal(self, question: str, documents: list[Document], query: np.ndarray, text: str) -> Answer | None:
         lang = question_lang(question)
+        message = self._refusal_message(question, documents, query, text, lang)
+        if message is None:
+            return None
+        return Answer(question, message, lang, True, related=self._related(documents, lang))
+
+    def _refusal_message(
+        self, question: str, documents: list[Document], query: np.ndarray, text: str, lang: str
+    ) -> str | None:
         if _FOREIGN.search(question) and _RULES.search(question):
-            return Answer(question, _OUT_OF_SCOPE[lang], lang, True, related=self._related(documents, lang))
+            return _OUT_OF_SCOPE[lang]
         if _OTHER_FIELDS.search(question):
-            return Answer(question, _OTHER_FIELD[lang], lang, True, related=self._related(documents, lang))
+            return _OTHER_FIELD[lang]
         missing = unknown_titles(question, self.titles()) if self.titles else []
         if missing:
-            message = _NOT_HELD[lang].format("、".join(missing) if lang == "zh" else ", ".join(missing))
-            return Answer(question, message, lang, True, related=self._related(documents, lang))
+            return _NOT_HELD[lang].format("、".join(missing) if lang == "zh" else ", ".join(missing))
         if (
             not documents
             or not self.covered(query, max(doc.metadata["similarity"] for doc in documents))
             or word_coverage(text, documents[:3], question_lang(text)) < self.min_coverage
         ):
-            return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
+            return _NOT_COVERED[lang]
         return None
 
     def _related(self, documents: list[Document], lang: str) -> list[Citation]:

@@ -359,9 +359,13 @@ class LexicalIndex:
         staging.rename(self.folder)
         self.fingerprint = fingerprint
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """(chunk position, BM25 score) best first, among the chunks ``filters`` admit."""
-        self.refresh()
+    def search(
+        self, query: str, k: int, filters: Filters | None = None, refresh: bool = True
+    ) -> list[tuple[int, float]]:
+        """(chunk position, BM25 score) best first, among the chunks ``filters`` admit. ``refresh=False``: the
+        caller has just refreshed the index (a fingerprint check reads every chunk id)."""
+        if refresh:
+            self.refresh()
         if self.bm25 is None:
             return []
         vocabulary = self.bm25.vocab_dict

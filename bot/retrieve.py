@@ -99,7 +99,7 @@ class HybridRetriever(BaseRetriever):
             for rank, doc in enumerate(self.dense.search_vector(vector, self.pool, filters)):
                 fused[doc.id] = [self.dense_weight / (self.rrf_k + rank + 1), doc]
         if self.lexical_weight:
-            for rank, (position, _) in enumerate(self.lexical.search(query, self.pool, filters)):
+            for rank, (position, _) in enumerate(self.lexical.search(query, self.pool, filters, refresh=False)):
                 entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:
