@@ -231,8 +231,7 @@ class ExtractiveAnswerer:
         top = self._passages(quotable)
         picked = self._pick(query, top, lang)
         if not any(doc.metadata.get("followed") for doc in top):
-            stated = stated_penalties(top[picked[0][0]].page_content)
-            picked += [(picked[0][0], f) for f in stated if not any(_overlap(f, s) > 0.6 for _, s in picked)]
+            picked = _with_fines(picked, stated_penalties(top[picked[0][0]].page_content), lang)
         citations: dict[int, Citation] = {}
         lines = []
         for doc_index, sentence in picked:
@@ -301,6 +300,22 @@ class ExtractiveAnswerer:
         keys = [doc.id or f"unsaved-{i}" for i, doc in enumerate(top)]
         found = self.sentences.sentences(dict(zip(keys, (doc.page_content for doc in top))))
         return [found[key] for key in keys]
+
+
+def _with_fines(picked: list[tuple[int, str]], stated: list[str], lang: str) -> list[tuple[int, str]]:
+    """The picked sentences with the fines the lead passage states, in the question's language. A picked
+    sentence that only points to the penalty article ("Penalty: see Article 59.") gives way to the line that
+    states its fine; a line the answer already says is not repeated."""
+    lead = picked[0][0]
+    picked = list(picked)
+    for line in [f for f in stated if question_lang(f) == lang] or stated:
+        similar = [k for k, (_, sentence) in enumerate(picked) if _overlap(line, sentence) > 0.6]
+        if not similar:
+            picked.append((lead, line))
+        elif all(len(picked[k][1]) < len(line) / 2 for k in similar):
+            picked[similar[0]] = (lead, line)
+            picked = [p for k, p in enumerate(picked) if k not in similar[1:]]
+    return picked
 
 
 def word_coverage(question: str, documents: list[Document], lang: str) -> float:

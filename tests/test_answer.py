@@ -181,6 +181,23 @@ def test_the_fine_a_digest_states_for_its_penalty_article_is_a_key_point(indexed
     assert [c.articles for c in answer.citations] == [[9]]
 
 
+def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(indexed):
+    """A bare "Penalty: see Article 59." tells a merchant nothing; the line stating the fine replaces it, and an
+    English answer does not carry the Chinese penalty line."""
+    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
+    lead = _passage(
+        "Hosts must not fake sales figures in the live room. Penalty: see Article 59.\n"
+        "Penalty: Article 59 — the operator is fined RMB 100,000 to 500,000.\n"
+        "罚则：第五十九条 — 对经营者处十万元以上五十万元以下罚款。",
+        0.1,
+        articles=[17],
+    )
+    lines = lenient.answer("Can a host fake the sales figures?", [lead]).answer.splitlines()
+    assert "- Penalty: Article 59 — the operator is fined RMB 100,000 to 500,000. [1]" in lines
+    assert not any("see Article 59" in line for line in lines)
+    assert not any("罚" in line for line in lines)
+
+
 def test_a_document_the_knowledge_base_lacks_is_named_in_the_refusal(digest):
     """Answering from a similar document would mislead: related provisions are offered, not an answer."""
     held = digest.ask("《直播销售测试办法》对主播虚构销量怎么规定？")
