@@ -44,6 +44,7 @@ class Assistant:
             pool=s.pool,
             rrf_k=s.rrf_k,
             dense_weight=s.dense_weight,
+            cross_dense_weight=s.cross_dense_weight,
             lexical_weight=s.lexical_weight,
             questions=self.sentences,
             question_weight=s.question_weight,

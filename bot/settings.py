@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     pool: int = Field(40, ge=1, le=500, description="Candidates each retriever contributes before fusion.")
     rrf_k: int = Field(10, ge=1, le=1000, description="Reciprocal-rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, le=10)
+    cross_dense_weight: float = Field(
+        0.6, ge=0, le=10, description="Dense weight when filters admit only the other language's passages."
+    )
     lexical_weight: float = Field(1.0, ge=0, le=10)
     question_weight: float = Field(
         0.5, ge=0, le=10, description="Weight of the digests' listed questions nearest the query (0: off)."

@@ -33,6 +33,7 @@ class Project:
             pool=params.get("pool", base.pool),
             rrf_k=params.get("rrf_k", base.rrf_k),
             dense_weight=base.dense_weight if dense_weight is None else dense_weight,
+            cross_dense_weight=base.cross_dense_weight if dense_weight is None else dense_weight,
             lexical_weight=base.lexical_weight if lexical_weight is None else lexical_weight,
             questions=base.questions,
             question_weight=params.get("question_weight", base.question_weight if whole else 0.0),

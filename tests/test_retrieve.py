@@ -173,3 +173,20 @@ def test_a_follow_up_in_another_language_is_answered_in_its_own(digest):
     assert hits[0].metadata["articles"] == [9] and {h.metadata["lang"] for h in hits} == {"zh"}
     answer = digest.ask("那罚款是多少？", history=history)["answer"]
     assert answer.startswith("违反第三条的") and "英文" not in answer
+
+
+def test_dense_weight_drops_when_only_the_other_language_may_answer(indexed):
+    """Filtered to the other language's passages, the cross-lingual dense channel counts ``cross_dense_weight``:
+    at 0, with the lexical and listed-question channels off, nothing is found, while a filter that admits the
+    question's language (or a Chinese question over Chinese passages) still finds by meaning."""
+    retriever = indexed.retriever.model_copy(
+        update={"dense_weight": 1.0, "cross_dense_weight": 0.0, "lexical_weight": 0.0, "question_weight": 0.0}
+    )
+    english, chinese = "Can buyers return goods without a reason?", "买家可以无理由退货吗？"
+    assert retriever.search(english, 5, Filters(langs=("zh",))) == []
+    assert retriever.search(english, 5, Filters(langs=("zh", "en")))
+    top = retriever.search(chinese, 5, Filters(langs=("zh",)))[0]
+    assert top.metadata["articles"] == [5]
+    retriever.cross_dense_weight = 0.6
+    top = retriever.search(english, 5, Filters(langs=("zh",)))[0]
+    assert top.metadata["articles"] == [5] and top.metadata["score"] == pytest.approx(0.6 / 11, abs=1e-5)

@@ -91,7 +91,7 @@ def test_retrieval_regression_guard(kb_index):
     assert summary["R@5"] >= 0.95 and summary["MRR@10"] >= 0.85, summary
     single = [item for item in items if not item.follow_up]
     cross = summarize(run(system, single, lambda item: Filters(langs=OTHER_LANGUAGE[item.lang])))
-    assert cross["R@5"] >= 0.87 and cross["MRR@10"] >= 0.72, cross
+    assert cross["R@5"] >= 0.89 and cross["MRR@10"] >= 0.74, cross
 
 
 def test_answer_regression_guard(kb_index):
