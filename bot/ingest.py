@@ -6,6 +6,7 @@ ones are deleted: an interrupted run leaves the previous index answering questio
 """
 
 import hashlib
+import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -41,6 +42,7 @@ _METADATA_FIELDS = (
     "doc_id",
     "title",
     "title_zh",
+    "short_titles",
     "doc_type",
     "authority",
     "authority_zh",
@@ -119,9 +121,12 @@ def records(document: SourceDocument, source: str) -> list[Record]:
             "position": position,
             "lang": detect_lang(chunk.text),
         }
-        digest = hashlib.sha1(f"{source}\0{chunk.key}\0{chunk.text}".encode()).hexdigest()
-        context = f"{meta['title']} · {chunk.locator}"
-        out.append(Record(digest, chunk.text, f"{context}\n{searchable(chunk.text)}", metadata))
+        embed_text = f"{meta['title']} · {chunk.locator}\n{searchable(chunk.text)}"
+        # The id covers what is stored, not only the text: an edited front matter (title, URL, dates) replaces
+        # the chunks that carry it.
+        fields = json.dumps(metadata, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha1(f"{source}\0{chunk.key}\0{chunk.text}\0{embed_text}\0{fields}".encode()).hexdigest()
+        out.append(Record(digest, chunk.text, embed_text, metadata))
     return out
 
 

@@ -64,6 +64,30 @@ def find_references(question: str, titles: dict[str, list[str]], paper_ids: list
     return list(dict.fromkeys(found))
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORDS = re.compile(r"[^a-z0-9\u4e00-\u9fff]+")
+
+
+def named_documents(question: str, titles: dict[str, list[str]]) -> set[str]:
+    """Documents the question names by title or short title ("under the Price Law", "按《电商法》"), with or
+    without an article: the user said where to look. A name inside a longer named one counts as the longer
+    (消费者权益保护法 in 消费者权益保护法实施条例)."""
+    english = f" {_WORDS.sub(' ', question.lower())} "
+    chinese = _STRIP.sub("", question)
+    matched: dict[str, str] = {}  # doc_id -> the longest of its names the question holds
+    for doc_id, names in titles.items():
+        for name in names:
+            if _CJK.search(name):
+                found = len(key := _STRIP.sub("", name)) >= 3 and key in chinese
+            else:
+                key = _WORDS.sub(" ", name.lower()).strip()
+                found = len(key) >= 4 and f" {key} " in english
+            if found and len(key) > len(matched.get(doc_id, "")):
+                matched[doc_id] = key
+    keys = list(matched.values())
+    return {doc_id for doc_id, key in matched.items() if not any(key != other and key in other for other in keys)}
+
+
 _BOOK_TITLE = re.compile(r"《([^》]{2,60})》")
 
 

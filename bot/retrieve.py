@@ -15,7 +15,7 @@ from bot.embedding import Embedder
 from bot.filters import Filters
 from bot.lexical import LexicalIndex
 from bot.loaders import detect_lang
-from bot.references import CONSEQUENCES, find_references, penalty_articles
+from bot.references import CONSEQUENCES, find_references, named_documents, penalty_articles
 from bot.sentences import SentenceIndex
 
 
@@ -62,9 +62,9 @@ class DenseRetriever(BaseRetriever):
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank;
-    direct article references first; one slot per article. Pool sizes and weights were tuned on the
-    evaluation set (``python -m evals --tune``)."""
+    """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank,
+    documents the question names boosted; direct article references first; one slot per article. Pool sizes
+    and weights were tuned on the evaluation set (``python -m evals --tune``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -80,6 +80,7 @@ class HybridRetriever(BaseRetriever):
     question_weight: float = 0.5
     sibling_weight: float = 0.25
     expansion_terms: int = 8
+    named_boost: float = 2.0
     filters: Filters = Filters()
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
@@ -106,6 +107,10 @@ class HybridRetriever(BaseRetriever):
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:
             self._add_questions(fused, vector, filters)
+        named = named_documents(query, self.titles())
+        for entry in fused.values():
+            if entry[1].metadata["doc_id"] in named:
+                entry[0] *= self.named_boost
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
         results = self._in_language(asked or query, self._collapse(direct + ranked, k), filters)
@@ -137,11 +142,13 @@ class HybridRetriever(BaseRetriever):
         )
 
     def titles(self) -> dict[str, list[str]]:
-        """Each indexed document's English and Chinese titles, by doc_id, as of the last search (which
-        refreshes the index; a fingerprint check costs 2 ms, and the answerer asks right after retrieval)."""
+        """Each indexed document's English and Chinese titles and short titles, by doc_id, as of the last search
+        (which refreshes the index; a fingerprint check costs 2 ms, and the answerer asks right after retrieval)."""
         titles: dict[str, list[str]] = {}
         for meta in self.lexical.metadatas:
-            titles.setdefault(meta["doc_id"], [meta.get("title", ""), meta.get("title_zh", "")])
+            if meta["doc_id"] not in titles:
+                short = [name.strip() for name in meta.get("short_titles", "").split("|") if name.strip()]
+                titles[meta["doc_id"]] = [meta.get("title", ""), meta.get("title_zh", ""), *short]
         return titles
 
     def _direct(self, query: str, filters: Filters) -> list[Document]:

@@ -48,6 +48,7 @@ class Assistant:
             lexical_weight=s.lexical_weight,
             questions=self.sentences,
             question_weight=s.question_weight,
+            named_boost=s.named_boost,
         )
         extractive = ExtractiveAnswerer(self.embedder, self.sentences, titles=self.retriever.titles)
         self.answerers: dict[str, ExtractiveAnswerer | LLMAnswerer] = {"extractive": extractive}

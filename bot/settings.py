@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     question_weight: float = Field(
         0.5, ge=0, le=10, description="Weight of the digests' listed questions nearest the query (0: off)."
     )
+    named_boost: float = Field(
+        2.0, ge=1, le=10, description="Factor on the fused score of documents the question names by title."
+    )
     answer_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Who writes answers: the built-in extractive answerer, or a configured LLM."
     )

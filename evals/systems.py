@@ -39,6 +39,7 @@ class Project:
             question_weight=params.get("question_weight", base.question_weight if whole else 0.0),
             expansion_terms=params.get("expansion_terms", base.expansion_terms),
             sibling_weight=params.get("sibling_weight", base.sibling_weight),
+            named_boost=params.get("named_boost", base.named_boost),
         )
 
     def search(self, question: str, history: list[dict], filters: Filters | None = None) -> list[dict]:

@@ -114,3 +114,15 @@ def test_a_sections_penalty_lines_are_stored_but_not_embedded(tmp_path):
     assert "Penalty: Article 9" in english.text and "Penalty" not in english.embed_text
     assert "free gift" in english.embed_text
     assert "罚则：第九条" in chinese.text and "罚则" not in chinese.embed_text
+
+
+def test_an_edited_front_matter_replaces_the_stored_metadata(assistant, corpus):
+    """The text is unchanged but the document has a new URL: its stored chunks must not keep the old metadata."""
+    path = corpus / "sample-paper.md"
+    before = assistant.ingest([corpus])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("doc_type: paper\n", "doc_type: paper\nurl: https://example.org/v2\n"), "utf-8")
+    report = assistant.ingest([corpus])
+    paper = assistant.collection.get(where={"doc_id": "sample-paper"}, include=["metadatas"])["metadatas"]
+    assert report.added == report.removed == len(paper) and report.unchanged == before.chunks - len(paper)
+    assert {meta.get("url") for meta in paper} == {"https://example.org/v2"}

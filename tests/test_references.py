@@ -1,5 +1,12 @@
 from bot.chunking import stated_penalties
-from bot.references import CONSEQUENCES, Reference, find_references, penalty_articles, unknown_titles
+from bot.references import (
+    CONSEQUENCES,
+    Reference,
+    find_references,
+    named_documents,
+    penalty_articles,
+    unknown_titles,
+)
 
 TITLES = {
     "ecommerce-law": ["E-Commerce Law of the People's Republic of China", "中华人民共和国电子商务法"],
@@ -79,3 +86,19 @@ def test_documents_named_in_book_title_marks_that_the_knowledge_base_lacks():
     assert unknown_titles("《电商法》和《电子商务法》说的平台是什么？", titles) == [], "short forms count"
     asked = "《网络直播营销管理办法（试行）》和《电商法》有什么不同？"
     assert unknown_titles(asked, titles) == ["《网络直播营销管理办法（试行）》"]
+
+
+def test_documents_the_question_names_by_title_or_short_title():
+    titles = {
+        **TITLES,
+        "price-law": ["Price Law of the People's Republic of China", "中华人民共和国价格法", "Price Law", "价格法"],
+        "pipl": ["Personal Information Protection Law", "个人信息保护法", "PIPL"],
+    }
+    assert named_documents("What's the maximum fine under the Price Law?", titles) == {"price-law"}
+    assert named_documents("Under PIPL, may I keep buyers' phone numbers?", titles) == {"pipl"}
+    assert named_documents("按照《中华人民共和国电子商务法》，平台要审核商家吗？", titles) == {"ecommerce-law"}
+    assert named_documents("价格法和个人信息保护法都管吗？", titles) == {"price-law", "pipl"}
+    implementing = "消费者权益保护法实施条例对直播有什么规定？"
+    assert named_documents(implementing, titles) == {"consumer-rights-protection-law-implementing-regulations"}
+    assert named_documents("Is it lawful to price this lower for members?", titles) == set(), "whole words only"
+    assert named_documents("Can I raise the price before a sale?", titles) == set()

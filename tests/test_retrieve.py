@@ -190,3 +190,18 @@ def test_dense_weight_drops_when_only_the_other_language_may_answer(indexed):
     retriever.cross_dense_weight = 0.6
     top = retriever.search(english, 5, Filters(langs=("zh",)))[0]
     assert top.metadata["articles"] == [5] and top.metadata["score"] == pytest.approx(0.6 / 11, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("按照直播营销测试规定，主播可以虚构销量吗？", "live-rules"),
+        ("按照直播销售测试办法，主播可以虚构销量吗？", "live-digest"),
+        ("Under the Live selling test measures, may a host fake sales numbers?", "live-digest"),
+    ],
+)
+def test_a_document_the_question_names_is_searched_first(digest, corpus, question, named):
+    """Both documents forbid faked sales numbers in their Article 3; the one the user names answers."""
+    digest.ingest([corpus])
+    top = digest.retrieve(question, k=3)[0]
+    assert (top.metadata["doc_id"], top.metadata["articles"]) == (named, [3])
