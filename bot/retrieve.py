@@ -61,6 +61,11 @@ class DenseRetriever(BaseRetriever):
         return documents
 
 
+def _languages_of(question: str) -> tuple[str, ...]:
+    """The passage languages (chunk ``lang``) that answer in the question's language."""
+    return ("zh",) if detect_lang(question) in ("zh", "zh+en") else ("en", "zh+en")
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank,
     documents the question names boosted; direct article references first; one slot per article. Pool sizes
@@ -122,8 +127,7 @@ class HybridRetriever(BaseRetriever):
     def _same_language(query: str, filters: Filters) -> bool:
         """Whether passages in the question's language may answer; when only the other language's may, the
         cross-lingual dense channel is the weaker one (cross-language R@5 .884 -> .905 at weight 0.6)."""
-        wanted = ("zh",) if detect_lang(query) in ("zh", "zh+en") else ("en", "zh+en")
-        return not filters.langs or any(lang in filters.langs for lang in wanted)
+        return not filters.langs or any(lang in filters.langs for lang in _languages_of(query))
 
     def _add_questions(self, fused: dict[str, list], vector: np.ndarray, filters: Filters) -> None:
         """Fuse the chunks whose listed questions are nearest ``vector``."""
@@ -170,7 +174,7 @@ class HybridRetriever(BaseRetriever):
     def _in_language(self, query: str, results: list[Document], filters: Filters) -> list[Document]:
         """Each slot shown by its passage in the question's language when it has one (a digest's English and
         Chinese halves share a slot, and translated query words can make the other half rank first)."""
-        wanted = ("zh",) if detect_lang(query) in ("zh", "zh+en") else ("en", "zh+en")
+        wanted = _languages_of(query)
         allowed = self.lexical.masks(filters)
         by_slot: dict[tuple, int] = {}
         for position, meta in enumerate(self.lexical.metadatas):
