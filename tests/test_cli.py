@@ -79,3 +79,20 @@ def test_readable_output_without_json(indexed_settings):
 def test_missing_question_is_a_usage_error(indexed_settings):
     result = run_cli(["-m", "bot", "ask"], indexed_settings)
     assert result.returncode == 2 and "QUESTION" in result.stderr
+
+
+def test_persona_and_doc_type_flags_filter_what_is_searched(indexed_settings):
+    """The paper answers a logistics question unfiltered; a merchant's rules-only preset excludes it, and
+    ``--doc-type paper`` keeps only it."""
+
+    def doc_types(*flags: str) -> set[str]:
+        result = run_cli(
+            ["-m", "bot", "retrieve", "cold-chain logistics for fresh produce", "--json", *flags], indexed_settings
+        )
+        assert result.returncode == 0, result.stderr
+        return {hit["doc_type"] for hit in json.loads(result.stdout)["hits"]}
+
+    assert "paper" in doc_types()
+    merchant = doc_types("--persona", "merchant")
+    assert merchant and "paper" not in merchant
+    assert doc_types("--doc-type", "paper") == {"paper"}
