@@ -102,3 +102,13 @@ def test_documents_the_question_names_by_title_or_short_title():
     assert named_documents(implementing, titles) == {"consumer-rights-protection-law-implementing-regulations"}
     assert named_documents("Is it lawful to price this lower for members?", titles) == set(), "whole words only"
     assert named_documents("Can I raise the price before a sale?", titles) == set()
+
+
+def test_short_titles_resolve_article_references():
+    titles = {
+        **TITLES,
+        "consumer-rights-protection-law": [*TITLES["consumer-rights-protection-law"], "Consumer Protection Law"],
+    }
+    found = find_references("What does Article 25 of the Consumer Protection Law say?", titles, [])
+    assert found == [Reference("consumer-rights-protection-law", article=25)]
+    assert find_references("What does Article 25 of the Consumer Protection Law say?", TITLES, []) == []
