@@ -73,12 +73,12 @@ def named_documents(question: str, titles: dict[str, list[str]]) -> set[str]:
     without an article: the user said where to look. A name inside a longer named one counts as the longer
     (消费者权益保护法 in 消费者权益保护法实施条例)."""
     english = f" {_WORDS.sub(' ', question.lower())} "
-    chinese = _STRIP.sub("", question)
+    chinese = _normal(question)
     matched: dict[str, str] = {}  # doc_id -> the longest of its names the question holds
     for doc_id, names in titles.items():
         for name in names:
             if _CJK.search(name):
-                found = len(key := _STRIP.sub("", name)) >= 3 and key in chinese
+                found = len(key := _normal(name)) >= 3 and key in chinese
             else:
                 key = _WORDS.sub(" ", name.lower()).strip()
                 found = len(key) >= 4 and f" {key} " in english

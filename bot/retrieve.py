@@ -112,12 +112,13 @@ class HybridRetriever(BaseRetriever):
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:
             self._add_questions(fused, vector, filters)
-        named = named_documents(query, self.titles())
+        titles = self.titles()
+        named = named_documents(query, titles)
         for entry in fused.values():
             if entry[1].metadata["doc_id"] in named:
                 entry[0] *= self.named_boost
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
-        direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters))]
+        direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters, titles))]
         results = self._in_language(asked or query, self._collapse(direct + ranked, k), filters)
         results = self._follow_penalty(query, results, filters, k, penalty_first)
         self._add_similarity(results, vector)
@@ -155,9 +156,9 @@ class HybridRetriever(BaseRetriever):
                 titles[meta["doc_id"]] = [meta.get("title", ""), meta.get("title_zh", ""), *short]
         return titles
 
-    def _direct(self, query: str, filters: Filters) -> list[Document]:
+    def _direct(self, query: str, filters: Filters, titles: dict[str, list[str]]) -> list[Document]:
         papers = list(dict.fromkeys(m["doc_id"] for m in self.lexical.metadatas if m.get("doc_type") == "paper"))
-        wanted = find_references(query, self.titles(), papers)
+        wanted = find_references(query, titles, papers)
         documents = []
         for reference in wanted:
             for position, meta in enumerate(self.lexical.metadatas):
