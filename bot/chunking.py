@@ -38,6 +38,8 @@ _EN_LABEL = re.compile(r"^\s*\*\*(EN|English)\s*[：:]\s*\*\*\s*|^\s*\*\*(EN|Eng
 _EN_PENALTY = re.compile(r"^\s*\*\*Penalty:\*\*\s*")
 _ZH_PENALTY = re.compile(r"^\s*\*\*罚则：\*\*\s*")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])\s*|(?<=[.])\s+(?=[A-Z\"'“(\[\u4e00-\u9fff])")
+# A full stop after these is not a sentence's end ("(e.g. \"we pay first\")", "No. 3", "Art. 5").
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|cf|vs|approx|No|Nos|Art|Arts|para)\.$", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Lines that describe a passage rather than state a rule (a digest's metadata bullets and the questions it
 # answers): never quoted as evidence.
@@ -274,8 +276,20 @@ def _join(parts: list[str]) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    """Split at Chinese (。！？；) and English sentence ends."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    """Split at Chinese (。！？；) and English sentence ends, but not after an abbreviation or inside brackets:
+    "(custom-made goods; fresh goods; …)" quoted in pieces leaves each piece's brackets unclosed."""
+    out, start = [], 0
+    for end in _SENTENCE_END.finditer(text):
+        piece = text[start : end.start()]
+        if not piece.strip() or _ABBREVIATION.search(piece) or _open_brackets(piece):
+            continue
+        out.append(piece.strip())
+        start = end.end()
+    return out + ([text[start:].strip()] if text[start:].strip() else [])
+
+
+def _open_brackets(text: str) -> bool:
+    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
 
 
 def candidate_sentences(passage: str) -> list[str]:

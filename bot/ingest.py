@@ -199,8 +199,9 @@ class Ingestor:
         self.progress(len(pending), len(pending), "done")
 
     def _backfill(self, kept: list[Record]) -> None:
-        """Unchanged chunks of an index built before the sentence index (or interrupted) get their sentences."""
-        missing = self.sentences.missing([record.id for record in kept])
+        """Unchanged chunks whose sentences are missing (an index built before the sentence index, an interrupted
+        ingest) or were split by an earlier version get them."""
+        missing = self.sentences.missing({record.id: record.text for record in kept})
         todo = [record for record in kept if record.id in missing]
         for start in range(0, len(todo), self.embedder.batch_size):
             self.progress(start, len(todo), "indexing sentences")

@@ -41,12 +41,21 @@ class SentenceIndex:
             if ids:
                 self.collection.upsert(ids=ids, embeddings=encode(documents), documents=documents, metadatas=metas)
 
-    def missing(self, chunk_ids: list[str]) -> set[str]:
-        """The chunks with no entries written by this version (records without a kind predate it)."""
-        if not chunk_ids:
+    def missing(self, chunks: dict[str, str]) -> set[str]:
+        """The chunks (id → text) whose stored sentences or questions are not what this version splits: none
+        stored (an index from before the sentence index, an interrupted ingest) or an older split."""
+        if not chunks:
             return set()
-        stored = self.collection.get(where={"chunk_id": {"$in": chunk_ids}}, include=["metadatas"])["metadatas"]
-        return set(chunk_ids) - {meta["chunk_id"] for meta in stored if "kind" in meta}
+        stored = self.collection.get(where={"chunk_id": {"$in": list(chunks)}}, include=["documents", "metadatas"])
+        found: dict[tuple[str, str], list] = {}
+        for text, meta in zip(stored["documents"], stored["metadatas"]):
+            found.setdefault((meta["chunk_id"], meta.get("kind", "")), []).append((meta["position"], text))
+        return {
+            chunk_id
+            for chunk_id, passage in chunks.items()
+            for kind, split in (("sentence", candidate_sentences), ("question", listed_questions))
+            if [text for _, text in sorted(found.get((chunk_id, kind), []))] != split(passage)
+        }
 
     def remove(self, chunk_ids: list[str]) -> None:
         for start in range(0, len(chunk_ids), 500):

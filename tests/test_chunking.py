@@ -127,6 +127,19 @@ def test_sentence_splitting_respects_chinese_and_english_punctuation():
     ]
 
 
+def test_sentences_do_not_end_at_abbreviations_or_inside_brackets():
+    assert sentences('A promise (e.g. "we pay first", longer returns) binds it. See Art. 5 and No. 3. Done.') == [
+        'A promise (e.g. "we pay first", longer returns) binds it.',
+        "See Art. 5 and No. 3.",
+        "Done.",
+    ]
+    assert sentences("Four kinds are excluded (custom goods; fresh goods; software; newspapers). Others: returnable;") == [
+        "Four kinds are excluded (custom goods; fresh goods; software; newspapers).",
+        "Others: returnable;",
+    ]
+    assert sentences("以下除外（定制的；鲜活易腐的）。其他；") == ["以下除外（定制的；鲜活易腐的）。", "其他；"]
+
+
 def test_markdown_digest_headings_give_articles(tmp_path):
     path = tmp_path / "digest.md"
     path.write_text(

@@ -52,6 +52,19 @@ def test_a_chunk_missing_from_the_sentence_index_is_embedded_on_demand(digest):
     assert not result["refused"] and "seven days" in result["answer"]
 
 
+def test_sentences_split_by_an_earlier_version_are_split_again_on_the_next_ingest(digest, tmp_path):
+    """A change to how sentences are split reaches an existing index without re-embedding its chunks."""
+    chunk = digest.collection.get(where={"doc_id": "live-digest"}, include=["documents"])
+    chunk_id, text = chunk["ids"][0], chunk["documents"][0]
+    digest.sentences.collection.delete(where={"chunk_id": chunk_id})
+    digest.sentences.add([chunk_id], ["# heading\nAn older split. Of this chunk."], [{"doc_id": "live-digest"}])
+    assert digest.sentences.missing({chunk_id: text}) == {chunk_id}
+    report = digest.ingest([tmp_path / "digest"])
+    assert report.added == 0 and digest.sentences.missing({chunk_id: text}) == set()
+    stored = digest.sentences.sentences({chunk_id: text})[chunk_id][0]
+    assert stored == candidate_sentences(text) and "Of this chunk." not in stored
+
+
 REVIEWS = """\
 ---
 doc_id: reviews-digest
