@@ -133,8 +133,8 @@ def test_sentences_do_not_end_at_abbreviations_or_inside_brackets():
         "See Art. 5 and No. 3.",
         "Done.",
     ]
-    assert sentences("Four kinds are excluded (custom goods; fresh goods; software; newspapers). Others: returnable;") == [
-        "Four kinds are excluded (custom goods; fresh goods; software; newspapers).",
+    assert sentences("Four kinds are excluded (custom goods; fresh goods; software). Others: returnable;") == [
+        "Four kinds are excluded (custom goods; fresh goods; software).",
         "Others: returnable;",
     ]
     assert sentences("以下除外（定制的；鲜活易腐的）。其他；") == ["以下除外（定制的；鲜活易腐的）。", "其他；"]
