@@ -6,6 +6,7 @@ import time
 import numpy as np
 
 from bot.lexical import tokenize
+from bot.numerals import arabic_numbers, chinese_numbers
 from bot.service import Assistant
 from evals.gold import Item, relevant
 
@@ -16,15 +17,34 @@ def _normal(text: str) -> str:
     return re.sub(r"[\s,，。.、;；:：'\"“”‘’()（）]+", "", text).lower()
 
 
+# A Chinese numeral is an amount when a unit follows it ("十万元", "三倍"); elsewhere it is part of a word (一律).
+_UNITS = r"(?:万|亿)?(?:元|倍|日|天|年|个?月|周岁|岁|小时|次|个?工作日|件|%)"
+# Word endings a stated fact and a quoted sentence may differ by ("fine" and "fined", "suspend" and
+# "suspension", "jointly" and "joint"), on top of the BM25 tokenizer's light stemming.
+_ENDINGS = ("s", "es", "d", "ed", "ing", "ly", "er", "ers", "ion", "ions", "sion", "tion", "ation", "ate", "ment")
+_ENDINGS += ("ement", "ity", "al", "e")
+
+
+def _numbers(text: str) -> set[float]:
+    return arabic_numbers(text) | chinese_numbers(text, _UNITS)
+
+
+def _stems(word: str) -> set[str]:
+    if not word.isascii():
+        return {word}
+    return {word} | {word[: -len(end)] for end in _ENDINGS if word.endswith(end) and len(word) - len(end) >= 3}
+
+
 def mentions(answer: str, fact: str) -> bool:
-    """Every number of the fact is in the answer, and at least 60% of its other words (BM25 tokens)."""
+    """Every number of the fact is in the answer, by value ("2 million" is "2,000,000", "5万" is "50,000"), and
+    at least 60% of its other words (BM25 tokens), in any of their forms."""
     if _normal(fact) in _normal(answer):
         return True
-    numbers = re.findall(r"\d+(?:\.\d+)?", fact.replace(",", ""))
-    if not all(number in answer.replace(",", "") for number in numbers):
+    if not _numbers(fact) <= _numbers(answer):
         return False
     words = {token for token in tokenize(fact) if not token[0].isdigit()}
-    return not words or len(words & set(tokenize(answer))) / len(words) >= 0.6
+    said = set().union(*(_stems(token) for token in tokenize(answer)))
+    return not words or sum(bool(_stems(word) & said) for word in words) / len(words) >= 0.6
 
 
 def sentences_with_citations(answer: str) -> list[tuple[str, list[int]]]:
@@ -92,9 +112,9 @@ def report(summary: dict) -> str:
         "",
         f"`python -m evals` with the default extractive answerer (no LLM) on {summary['answerable']} answerable "
         f"and {summary['unanswerable']} unanswerable gold questions. Must-mention recall and citation precision "
-        "are over answered questions; a fact counts as mentioned when all its numbers and at least 60% of its other "
-        "words (BM25 tokens) are in the answer; a sentence is supported when it stands verbatim in the passage "
-        "it cites.",
+        "are over answered questions; a fact counts as mentioned when all its numbers (by value) and at least 60% "
+        "of its other words (BM25 tokens, in any of their forms) are in the answer; a sentence is supported when "
+        "it stands verbatim in the passage it cites.",
         "",
         "| metric | value |",
         "|---|---|",
