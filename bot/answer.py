@@ -229,7 +229,7 @@ class ExtractiveAnswerer:
         if not quotable:  # e.g. a heading whose text is in its subsections, found by its listed questions
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         top = self._passages(quotable)
-        picked = self._pick(query, top, lang)
+        picked = _headed(self._pick(query, top, lang), top)
         if not any(doc.metadata.get("followed") for doc in top):
             picked = _with_fines(picked, stated_penalties(top[picked[0][0]].page_content), lang)
         citations: dict[int, Citation] = {}
@@ -300,6 +300,27 @@ class ExtractiveAnswerer:
         keys = [doc.id or f"unsaved-{i}" for i, doc in enumerate(top)]
         found = self.sentences.sentences(dict(zip(keys, (doc.page_content for doc in top))))
         return [found[key] for key in keys]
+
+
+# A clause that continues a list ("…may not: (1) …; or (2) …"): as the direct answer it needs its head clause.
+_CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
+
+
+def _headed(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple[int, str]]:
+    """A direct answer that continues a list comes after the clause that heads the list ("Businesses may not:
+    …;"), or joined to it when the two are adjacent in the passage, so the answer does not open mid-sentence."""
+    lead, first = picked[0]
+    sentences = candidate_sentences(top[lead].page_content)
+    if not _CONTINUATION.match(first) or first not in sentences:
+        return picked
+    position = sentences.index(first)
+    head = next((i for i in range(position - 1, -1, -1) if not _CONTINUATION.match(sentences[i])), None)
+    if head is None:
+        return picked
+    rest = [p for p in picked[1:] if p != (lead, sentences[head])]
+    if head == position - 1:
+        return [(lead, sentences[head] + ("" if question_lang(first) == "zh" else " ") + first), *rest]
+    return [(lead, sentences[head]), (lead, first), *rest]
 
 
 def _with_fines(picked: list[tuple[int, str]], stated: list[str], lang: str) -> list[tuple[int, str]]:

@@ -4,7 +4,7 @@ what the knowledge base does not cover."""
 import pytest
 from langchain_core.documents import Document
 
-from bot.answer import ExtractiveAnswerer, word_coverage
+from bot.answer import ExtractiveAnswerer, _headed, word_coverage
 from bot.chunking import candidate_sentences
 from bot.filters import Filters
 
@@ -205,3 +205,14 @@ def test_a_document_the_knowledge_base_lacks_is_named_in_the_refusal(digest):
     lacked = digest.ask("《网络直播营销管理办法（试行）》对主播虚构销量怎么规定？")
     assert lacked["refused"] and lacked["answer"] == "知识库未收录《网络直播营销管理办法（试行）》，无法据此作答。"
     assert [c["articles"] for c in lacked["related"]][:1] == [[3]]
+
+
+def test_a_direct_answer_that_continues_a_list_comes_with_the_clause_heading_it():
+    passage = Document(
+        "## Article 11\n**EN:** Sellers may not: hide the prize rules; change prizes midway; "
+        "or offer a top prize worth more than RMB 50,000. Prizes must be delivered."
+    )
+    head, last = "Sellers may not: hide the prize rules;", "or offer a top prize worth more than RMB 50,000."
+    assert _headed([(0, last), (0, head)], [passage]) == [(0, head), (0, last)]
+    assert _headed([(0, "change prizes midway;")], [passage]) == [(0, f"{head} change prizes midway;")]
+    assert _headed([(0, "Prizes must be delivered.")], [passage]) == [(0, "Prizes must be delivered.")]
