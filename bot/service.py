@@ -49,6 +49,7 @@ class Assistant:
             questions=self.sentences,
             question_weight=s.question_weight,
             named_boost=s.named_boost,
+            subsection_ratio=s.subsection_ratio,
         )
         extractive = ExtractiveAnswerer(self.embedder, self.sentences, titles=self.retriever.titles)
         self.answerers: dict[str, ExtractiveAnswerer | LLMAnswerer] = {"extractive": extractive}

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     named_boost: float = Field(
         2.0, ge=1, le=10, description="Factor on the fused score of documents the question names by title."
     )
+    subsection_ratio: float = Field(
+        0.75, ge=0, le=10, description="A subsection scoring this share of its leading overview section leads."
+    )
     answer_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Who writes answers: the built-in extractive answerer, or a configured LLM."
     )

@@ -40,6 +40,7 @@ class Project:
             expansion_terms=params.get("expansion_terms", base.expansion_terms),
             sibling_weight=params.get("sibling_weight", base.sibling_weight),
             named_boost=params.get("named_boost", base.named_boost),
+            subsection_ratio=params.get("subsection_ratio", base.subsection_ratio),
         )
 
     def search(self, question: str, history: list[dict], filters: Filters | None = None) -> list[dict]:

@@ -205,3 +205,17 @@ def test_a_document_the_question_names_is_searched_first(digest, corpus, questio
     digest.ingest([corpus])
     top = digest.retrieve(question, k=3)[0]
     assert (top.metadata["doc_id"], top.metadata["articles"]) == (named, [3])
+
+
+def test_a_subsection_close_behind_its_overview_section_leads(assistant):
+    def hit(section: str, score: float, doc_id: str = "paper") -> Document:
+        return Document(page_content=section, metadata={"doc_id": doc_id, "section": section, "score": score})
+
+    retriever = assistant.retriever
+    close = retriever._specific_first([hit("3", 0.24), hit("2", 0.22), hit("3.2", 0.21)])
+    assert [d.metadata["section"] for d in close] == ["3.2", "3", "2"]
+    assert [d.metadata["score"] for d in close] == [0.24, 0.24, 0.22] and close[0].metadata["rank"] == 1
+    far = [hit("3", 0.24), hit("3.2", 0.12)]
+    assert [d.metadata["section"] for d in retriever._specific_first(far)] == ["3", "3.2"]
+    other = [hit("3", 0.24), hit("3.2", 0.21, doc_id="another-paper")]
+    assert [d.metadata["section"] for d in retriever._specific_first(other)] == ["3", "3.2"]
