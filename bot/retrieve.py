@@ -69,8 +69,8 @@ def _languages_of(question: str) -> tuple[str, ...]:
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank,
     documents the question names boosted; direct article references first; one slot per article; a subsection
-    close behind its overview section leads. Pool sizes
-    and weights were tuned on the evaluation set (``python -m evals --tune``)."""
+    close behind its overview section leads. Pool sizes and weights were tuned on the evaluation set
+    (``python -m evals --tune``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
