@@ -306,17 +306,20 @@ class ExtractiveAnswerer:
 _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 
 
+def _continues(sentences: list[str], i: int) -> bool:
+    return i > 0 and (sentences[i - 1].endswith((";", "；")) or bool(_CONTINUATION.match(sentences[i])))
+
+
 def _headed(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple[int, str]]:
-    """A direct answer that continues a list comes after the clause that heads the list ("Businesses may not:
-    …;"), or joined to it when the two are adjacent in the passage, so the answer does not open mid-sentence."""
+    """A direct answer that continues a list (it follows a semicolon) comes after the clause that heads the
+    list ("Businesses may not: …;"), or joined to it when the two are adjacent in the passage, so the answer
+    does not open mid-sentence."""
     lead, first = picked[0]
     sentences = candidate_sentences(top[lead].page_content)
-    if not _CONTINUATION.match(first) or first not in sentences:
+    if first not in sentences or not _continues(sentences, sentences.index(first)):
         return picked
     position = sentences.index(first)
-    head = next((i for i in range(position - 1, -1, -1) if not _CONTINUATION.match(sentences[i])), None)
-    if head is None:
-        return picked
+    head = next(i for i in range(position - 1, -1, -1) if not _continues(sentences, i))
     rest = [p for p in picked[1:] if p != (lead, sentences[head])]
     if head == position - 1:
         return [(lead, sentences[head] + ("" if question_lang(first) == "zh" else " ") + first), *rest]

@@ -216,3 +216,7 @@ def test_a_direct_answer_that_continues_a_list_comes_with_the_clause_heading_it(
     assert _headed([(0, last), (0, head)], [passage]) == [(0, head), (0, last)]
     assert _headed([(0, "change prizes midway;")], [passage]) == [(0, f"{head} change prizes midway;")]
     assert _headed([(0, "Prizes must be delivered.")], [passage]) == [(0, "Prizes must be delivered.")]
+    chinese = Document("## 第七条\n**中文：** 虚构原价的，罚款五千元以下；情节严重的，罚款五万元以下。另有规定的除外。")
+    assert _headed([(0, "情节严重的，罚款五万元以下。")], [chinese]) == [
+        (0, "虚构原价的，罚款五千元以下；情节严重的，罚款五万元以下。")
+    ]
