@@ -229,7 +229,7 @@ class ExtractiveAnswerer:
         if not quotable:  # e.g. a heading whose text is in its subsections, found by its listed questions
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         top = self._passages(quotable)
-        picked = _headed(self._pick(query, top, lang), top)
+        picked = _completed(_headed(self._pick(query, top, lang), top), top)
         if not any(doc.metadata.get("followed") for doc in top):
             picked = _with_fines(picked, stated_penalties(top[picked[0][0]].page_content), lang)
         citations: dict[int, Citation] = {}
@@ -324,6 +324,29 @@ def _headed(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple[in
     if head == position - 1:
         return [(lead, sentences[head] + ("" if question_lang(first) == "zh" else " ") + first), *rest]
     return [(lead, sentences[head]), (lead, first), *rest]
+
+
+def _completed(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple[int, str]]:
+    """A picked clause ending in a semicolon is followed by the clause that ends its sentence, when that is
+    the last one ("fined RMB 50,000 to 200,000; in serious cases RMB 200,000 to 500,000."): the serious-case
+    tier or exception that completes the rule."""
+    out: list[tuple[int, str]] = []
+    for doc_index, sentence in picked:
+        out.append((doc_index, sentence))
+        if not sentence.endswith((";", "；")):
+            continue
+        sentences = candidate_sentences(top[doc_index].page_content)
+        position = sentences.index(sentence) if sentence in sentences else -1
+        following = sentences[position + 1] if 0 <= position < len(sentences) - 1 else ""
+        if (
+            not following
+            or following.endswith((";", "；"))
+            or question_lang(following) != question_lang(sentence)
+            or (doc_index, following) in picked
+        ):
+            continue
+        out.append((doc_index, following))
+    return out
 
 
 def _with_fines(picked: list[tuple[int, str]], stated: list[str], lang: str) -> list[tuple[int, str]]:

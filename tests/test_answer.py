@@ -4,7 +4,7 @@ what the knowledge base does not cover."""
 import pytest
 from langchain_core.documents import Document
 
-from bot.answer import ExtractiveAnswerer, _headed, word_coverage
+from bot.answer import ExtractiveAnswerer, _completed, _headed, word_coverage
 from bot.chunking import candidate_sentences
 from bot.filters import Filters
 
@@ -220,3 +220,17 @@ def test_a_direct_answer_that_continues_a_list_comes_with_the_clause_heading_it(
     assert _headed([(0, "情节严重的，罚款五万元以下。")], [chinese]) == [
         (0, "虚构原价的，罚款五千元以下；情节严重的，罚款五万元以下。")
     ]
+
+
+def test_a_clause_ending_in_a_semicolon_brings_the_clause_that_ends_its_sentence():
+    passage = Document(
+        "## Article 77\n**EN:** A breach is fined RMB 50,000 to 200,000; in serious cases RMB 200,000 to 500,000. "
+        "Sellers may not: hide fees; tie sales; or fake prices."
+    )
+    tier = "in serious cases RMB 200,000 to 500,000."
+    assert _completed([(0, "A breach is fined RMB 50,000 to 200,000;")], [passage]) == [
+        (0, "A breach is fined RMB 50,000 to 200,000;"),
+        (0, tier),
+    ]
+    # an item in the middle of a list does not bring the next item
+    assert _completed([(0, "hide fees;")], [passage]) == [(0, "hide fees;")]
