@@ -229,7 +229,8 @@ class ExtractiveAnswerer:
         if not quotable:  # e.g. a heading whose text is in its subsections, found by its listed questions
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         top = self._passages(quotable)
-        picked = _completed(_headed(self._pick(query, top, lang), top), top)
+        split = [candidate_sentences(doc.page_content) for doc in top]
+        picked = _completed(_headed(self._pick(query, top, lang), split), split)
         if not any(doc.metadata.get("followed") for doc in top):
             picked = _with_fines(picked, stated_penalties(top[picked[0][0]].page_content), lang)
         citations: dict[int, Citation] = {}
@@ -310,15 +311,15 @@ def _continues(sentences: list[str], i: int) -> bool:
     return i > 0 and (sentences[i - 1].endswith((";", "；")) or bool(_CONTINUATION.match(sentences[i])))
 
 
-def _headed(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple[int, str]]:
+def _headed(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tuple[int, str]]:
     """A direct answer that continues a list (it follows a semicolon) comes after the clause that heads the
     list ("Businesses may not: …;"), or joined to it when the two are adjacent in the passage, so the answer
-    does not open mid-sentence."""
+    does not open mid-sentence. ``split``: each passage's quotable sentences."""
     lead, first = picked[0]
-    sentences = candidate_sentences(top[lead].page_content)
-    if first not in sentences or not _continues(sentences, sentences.index(first)):
+    sentences = split[lead]
+    position = sentences.index(first) if first in sentences else -1
+    if position < 0 or not _continues(sentences, position):
         return picked
-    position = sentences.index(first)
     head = next(i for i in range(position - 1, -1, -1) if not _continues(sentences, i))
     rest = [p for p in picked[1:] if p != (lead, sentences[head])]
     if head == position - 1:
@@ -326,7 +327,7 @@ def _headed(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple[in
     return [(lead, sentences[head]), (lead, first), *rest]
 
 
-def _completed(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple[int, str]]:
+def _completed(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tuple[int, str]]:
     """A picked clause ending in a semicolon is followed by the clause that ends its sentence, when that is
     the last one ("fined RMB 50,000 to 200,000; in serious cases RMB 200,000 to 500,000."): the serious-case
     tier or exception that completes the rule."""
@@ -335,7 +336,7 @@ def _completed(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple
         out.append((doc_index, sentence))
         if not sentence.endswith((";", "；")):
             continue
-        sentences = candidate_sentences(top[doc_index].page_content)
+        sentences = split[doc_index]
         position = sentences.index(sentence) if sentence in sentences else -1
         following = sentences[position + 1] if 0 <= position < len(sentences) - 1 else ""
         if (

@@ -66,6 +66,13 @@ def _languages_of(question: str) -> tuple[str, ...]:
     return ("zh",) if detect_lang(question) in ("zh", "zh+en") else ("en", "zh+en")
 
 
+def _numbered(results: list[Document]) -> list[Document]:
+    """The results with their ranks renumbered after a reordering."""
+    for rank, doc in enumerate(results, 1):
+        doc.metadata["rank"] = rank
+    return results
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank,
     documents the question names boosted; direct article references first; one slot per article; a subsection
@@ -218,10 +225,7 @@ class HybridRetriever(BaseRetriever):
             document = self._document(position)
             document.metadata.update(followed="penalty", also=[], score=lead.get("score"))
             rest = [doc for doc in results[1:] if slot(doc.metadata) != slot(document.metadata)]
-            results = (([document, results[0]] if first else [results[0], document]) + rest)[:k]
-            for rank, doc in enumerate(results, 1):
-                doc.metadata["rank"] = rank
-            return results
+            return _numbered((([document, results[0]] if first else [results[0], document]) + rest)[:k])
         return results
 
     def _collapse(self, ranked: list[list], k: int) -> list[Document]:
@@ -256,10 +260,7 @@ class HybridRetriever(BaseRetriever):
                 and (meta.get("score") or 0) >= self.subsection_ratio * (lead.get("score") or 0)
             ):
                 meta["score"] = lead.get("score")  # as a followed penalty article does: scores still descend
-                results = [doc, *results[:index], *results[index + 1 :]]
-                for rank, moved in enumerate(results, 1):
-                    moved.metadata["rank"] = rank
-                return results
+                return _numbered([doc, *results[:index], *results[index + 1 :]])
         return results
 
     def _add_similarity(self, documents: list[Document], vector: np.ndarray) -> None:

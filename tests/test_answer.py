@@ -207,17 +207,21 @@ def test_a_document_the_knowledge_base_lacks_is_named_in_the_refusal(digest):
     assert [c["articles"] for c in lacked["related"]][:1] == [[3]]
 
 
+def _split(*passages: Document) -> list[list[str]]:
+    return [candidate_sentences(passage.page_content) for passage in passages]
+
+
 def test_a_direct_answer_that_continues_a_list_comes_with_the_clause_heading_it():
     passage = Document(
         "## Article 11\n**EN:** Sellers may not: hide the prize rules; change prizes midway; "
         "or offer a top prize worth more than RMB 50,000. Prizes must be delivered."
     )
     head, last = "Sellers may not: hide the prize rules;", "or offer a top prize worth more than RMB 50,000."
-    assert _headed([(0, last), (0, head)], [passage]) == [(0, head), (0, last)]
-    assert _headed([(0, "change prizes midway;")], [passage]) == [(0, f"{head} change prizes midway;")]
-    assert _headed([(0, "Prizes must be delivered.")], [passage]) == [(0, "Prizes must be delivered.")]
+    assert _headed([(0, last), (0, head)], _split(passage)) == [(0, head), (0, last)]
+    assert _headed([(0, "change prizes midway;")], _split(passage)) == [(0, f"{head} change prizes midway;")]
+    assert _headed([(0, "Prizes must be delivered.")], _split(passage)) == [(0, "Prizes must be delivered.")]
     chinese = Document("## 第七条\n**中文：** 虚构原价的，罚款五千元以下；情节严重的，罚款五万元以下。另有规定的除外。")
-    assert _headed([(0, "情节严重的，罚款五万元以下。")], [chinese]) == [
+    assert _headed([(0, "情节严重的，罚款五万元以下。")], _split(chinese)) == [
         (0, "虚构原价的，罚款五千元以下；情节严重的，罚款五万元以下。")
     ]
 
@@ -228,9 +232,9 @@ def test_a_clause_ending_in_a_semicolon_brings_the_clause_that_ends_its_sentence
         "Sellers may not: hide fees; tie sales; or fake prices."
     )
     tier = "in serious cases RMB 200,000 to 500,000."
-    assert _completed([(0, "A breach is fined RMB 50,000 to 200,000;")], [passage]) == [
+    assert _completed([(0, "A breach is fined RMB 50,000 to 200,000;")], _split(passage)) == [
         (0, "A breach is fined RMB 50,000 to 200,000;"),
         (0, tier),
     ]
     # an item in the middle of a list does not bring the next item
-    assert _completed([(0, "hide fees;")], [passage]) == [(0, "hide fees;")]
+    assert _completed([(0, "hide fees;")], _split(passage)) == [(0, "hide fees;")]
