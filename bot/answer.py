@@ -1,12 +1,14 @@
 """The extractive answerer: no LLM, every sentence of the answer is quoted from a cited passage.
 
 It scores the sentences of the top passages against the question (preferring the question's language, as
-the digests hold both) and composes: the best sentence as the direct answer, then the key points (the rest
+the digests hold both) and composes: the best sentence as the direct answer (the period or the amount when
+the question asks for one), then the key points (the rest
 of the lead passage in reading order, the other passages' best sentences, and the fine the lead passage
 states for its penalty article when retrieval did not follow that article), each marked with its
 passage's [n]. It refuses plainly when the evidence is weak or off-topic.
 """
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.documents import Document
 
-from bot.chunking import candidate_sentences, searchable, stated_penalties, without_questions
+from bot.chunking import candidate_sentences, clauses, searchable, stated_penalties, without_questions
 from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
@@ -229,10 +231,11 @@ class ExtractiveAnswerer:
         if not quotable:  # e.g. a heading whose text is in its subsections, found by its listed questions
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
         top = self._passages(quotable)
-        split = [candidate_sentences(doc.page_content) for doc in top]
-        picked = _completed(_headed(self._pick(query, top, lang), split), split)
+        split = [clauses(doc.page_content) for doc in top]
+        picked = _spanned(self._pick(query, top, lang), split)
         if not any(doc.metadata.get("followed") for doc in top):
             picked = _with_fines(picked, stated_penalties(top[picked[0][0]].page_content), lang)
+        picked = _quantity_first(question, _without_bare_references(picked), lang)
         citations: dict[int, Citation] = {}
         lines = []
         for doc_index, sentence in picked:
@@ -311,43 +314,93 @@ def _continues(sentences: list[str], i: int) -> bool:
     return i > 0 and (sentences[i - 1].endswith((";", "；")) or bool(_CONTINUATION.match(sentences[i])))
 
 
-def _headed(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tuple[int, str]]:
-    """A direct answer that continues a list (it follows a semicolon) comes after the clause that heads the
-    list ("Businesses may not: …;"), or joined to it when the two are adjacent in the passage, so the answer
-    does not open mid-sentence. ``split``: each passage's quotable sentences."""
-    lead, first = picked[0]
-    sentences = split[lead]
-    position = sentences.index(first) if first in sentences else -1
-    if position < 0 or not _continues(sentences, position):
-        return picked
-    head = next(i for i in range(position - 1, -1, -1) if not _continues(sentences, i))
-    rest = [p for p in picked[1:] if p != (lead, sentences[head])]
-    if head == position - 1:
-        return [(lead, sentences[head] + ("" if question_lang(first) == "zh" else " ") + first), *rest]
-    return [(lead, sentences[head]), (lead, first), *rest]
-
-
-def _completed(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tuple[int, str]]:
-    """A picked clause ending in a semicolon is followed by the clause that ends its sentence, when that is
-    the last one ("fined RMB 50,000 to 200,000; in serious cases RMB 200,000 to 500,000."): the serious-case
-    tier or exception that completes the rule."""
-    out: list[tuple[int, str]] = []
+def _spanned(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tuple[int, str]]:
+    """Picked clauses of one sentence ("Businesses may not: …; …; or …") become one line at the place of the
+    first, from the clause that heads the sentence to the last one picked, so no line opens mid-sentence and
+    a list is not scattered over several points. The line runs on to the end of the sentence when one clause
+    is left (the serious-case tier: "fined RMB 50,000 to 200,000; in serious cases RMB 200,000 to 500,000."),
+    and always for a penalty line, which states its tiers in one sentence. ``split``: each passage's
+    clauses."""
+    ends: dict[tuple[int, int], int] = {}
+    order: list[tuple[int, int] | tuple[int, str]] = []
     for doc_index, sentence in picked:
-        out.append((doc_index, sentence))
-        if not sentence.endswith((";", "；")):
+        clauses = split[doc_index]
+        if sentence not in clauses:
+            order.append((doc_index, sentence))
             continue
-        sentences = split[doc_index]
-        position = sentences.index(sentence) if sentence in sentences else -1
-        following = sentences[position + 1] if 0 <= position < len(sentences) - 1 else ""
-        if (
-            not following
-            or following.endswith((";", "；"))
-            or question_lang(following) != question_lang(sentence)
-            or (doc_index, following) in picked
+        position = clauses.index(sentence)
+        head = next(i for i in range(position, -1, -1) if not _continues(clauses, i))
+        if (doc_index, head) not in ends:
+            order.append((doc_index, head))
+        ends[(doc_index, head)] = max(position, ends.get((doc_index, head), head))
+    out = []
+    for doc_index, item in order:
+        if isinstance(item, str):
+            out.append((doc_index, item))
+            continue
+        clauses = split[doc_index]
+        end = ends[(doc_index, item)]
+        last = end
+        while (
+            last + 1 < len(clauses)
+            and clauses[last].endswith((";", "；"))
+            and question_lang(clauses[last + 1]) == question_lang(clauses[last])
         ):
-            continue
-        out.append((doc_index, following))
+            last += 1
+        if last == end + 1 or clauses[item].startswith(("Penalty: ", "罚则：")):
+            end = last
+        out.append((doc_index, functools.reduce(_joined, clauses[item : end + 1])))
     return out
+
+
+def _joined(clause: str, following: str) -> str:
+    """Two adjacent clauses of a passage as they stand in it (Chinese runs them together)."""
+    return clause + ("" if question_lang(clause) == "zh" else " ") + following
+
+
+# A sentence that only names the penalty article ("Penalty: see Article 50.", "处罚见第五十条。").
+_BARE_REFERENCE = re.compile(r"^(?:Penalty: (?:see )?Articles? [^.—]{1,30}\.|(?:罚则|处罚)见第[^。]{1,20}条。)$")
+
+
+def _without_bare_references(picked: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Without the sentences that only name the penalty article when the answer quotes the fine itself."""
+    bare = [bool(_BARE_REFERENCE.match(sentence)) for _, sentence in picked]
+    stating = {question_lang(s) for (_, s), b in zip(picked, bare) if s.startswith(("Penalty: ", "罚则：")) and not b}
+    return [p for p, b in zip(picked, bare) if not (b and question_lang(p[1]) in stating)]
+
+
+# Questions asking for a duration or an amount, and how a sentence states one.
+_NUMBER = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千万]+)"
+_ASKED_QUANTITIES = [
+    (
+        re.compile(r"(?i)\bhow (?:long|soon)\b|\bhow many (?:days|months|years|hours)\b|多久|多长时间|几天|几个?月"),
+        re.compile(_NUMBER + r"\s*(?i:(?:calendar |working )?(?:days?|months?|years?|hours?)|个?月|日|天|年|小时)"),
+    ),
+    (
+        re.compile(r"(?i)\bhow much\b|\bfine[sd]?\b|\bpenalt|多少钱|罚多少|罚款|怎么罚|处罚|赔多少|赔偿多少"),
+        re.compile(r"(?i)\bRMB\b|\byuan\b|元|" + _NUMBER + r"\s*(?:times|倍)"),
+    ),
+]
+# A list item ("(3) …", "or …") or a clause the list goes on after: not a sentence to open an answer with.
+_LIST_PART = re.compile(r"^(?:[(（]\d+[)）]|[(（][一二三四五六七八九十]+[)）]|[a-z]|或者?|以及)|[;；]$")
+
+
+def _quantity_first(question: str, picked: list[tuple[int, str]], lang: str) -> list[tuple[int, str]]:
+    """For a "how long" or "how much / what fine" question, the first picked sentence in the question's
+    language that states a duration or an amount becomes the direct answer: a merchant asking for the fine
+    gets the fine first, and the rule it enforces as a key point."""
+    stated = next((said for asked, said in _ASKED_QUANTITIES if asked.search(question)), None)
+    if stated is None or stated.search(picked[0][1]):
+        return picked
+    found = next(
+        (
+            k
+            for k, (_, sentence) in enumerate(picked)
+            if question_lang(sentence) == lang and stated.search(sentence) and not _LIST_PART.search(sentence)
+        ),
+        None,
+    )
+    return picked if found is None else [picked[found], *picked[:found], *picked[found + 1 :]]
 
 
 def _with_fines(picked: list[tuple[int, str]], stated: list[str], lang: str) -> list[tuple[int, str]]:

@@ -294,13 +294,17 @@ def _open_brackets(text: str) -> bool:
 
 def candidate_sentences(passage: str) -> list[str]:
     """Sentences worth quoting: not headings, not metadata bullets, labels stripped."""
+    return [sentence for sentence in clauses(passage) if len(sentence) >= 8]
+
+
+def clauses(passage: str) -> list[str]:
+    """Every sentence and clause of the passage's text in reading order, short ones too ("出现饮酒动作；"): what
+    an answer joins when it quotes a list whole."""
     out = []
     for line in passage.splitlines()[1:] or passage.splitlines():
         if not line.strip() or line.lstrip().startswith("#") or METADATA_LINE.match(line):
             continue
-        for sentence in sentences(_QUOTE_LABEL.sub("", line).strip(" >")):
-            if len(sentence) >= 8:
-                out.append(sentence)
+        out += sentences(_QUOTE_LABEL.sub("", line).strip(" >"))
     return out
 
 

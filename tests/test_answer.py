@@ -4,8 +4,14 @@ what the knowledge base does not cover."""
 import pytest
 from langchain_core.documents import Document
 
-from bot.answer import ExtractiveAnswerer, _completed, _headed, word_coverage
-from bot.chunking import candidate_sentences
+from bot.answer import (
+    ExtractiveAnswerer,
+    _quantity_first,
+    _spanned,
+    _without_bare_references,
+    word_coverage,
+)
+from bot.chunking import candidate_sentences, clauses
 from bot.filters import Filters
 
 
@@ -208,33 +214,77 @@ def test_a_document_the_knowledge_base_lacks_is_named_in_the_refusal(digest):
 
 
 def _split(*passages: Document) -> list[list[str]]:
-    return [candidate_sentences(passage.page_content) for passage in passages]
+    return [clauses(passage.page_content) for passage in passages]
 
 
-def test_a_direct_answer_that_continues_a_list_comes_with_the_clause_heading_it():
+def test_clauses_of_one_list_become_one_line_from_the_clause_heading_it():
     passage = Document(
-        "## Article 11\n**EN:** Sellers may not: hide the prize rules; change prizes midway; "
+        "## Article 11\n**EN:** Sellers may not: hide the prize rules; cheat; change prizes midway; "
         "or offer a top prize worth more than RMB 50,000. Prizes must be delivered."
     )
-    head, last = "Sellers may not: hide the prize rules;", "or offer a top prize worth more than RMB 50,000."
-    assert _headed([(0, last), (0, head)], _split(passage)) == [(0, head), (0, last)]
-    assert _headed([(0, "change prizes midway;")], _split(passage)) == [(0, f"{head} change prizes midway;")]
-    assert _headed([(0, "Prizes must be delivered.")], _split(passage)) == [(0, "Prizes must be delivered.")]
+    head, middle = "Sellers may not: hide the prize rules;", "cheat; change prizes midway;"
+    last = "or offer a top prize worth more than RMB 50,000."
+    whole = f"{head} {middle} {last}"
+    assert _spanned([(0, last), (0, head)], _split(passage)) == [(0, whole)]
+    assert _spanned([(0, "cheat;")], _split(passage)) == [(0, f"{head} cheat;")]
+    assert _spanned([(0, "change prizes midway;")], _split(passage)) == [(0, whole)]  # one clause left
+    assert _spanned([(0, "Prizes must be delivered."), (0, last)], _split(passage)) == [
+        (0, "Prizes must be delivered."),
+        (0, whole),
+    ]
     chinese = Document("## 第七条\n**中文：** 虚构原价的，罚款五千元以下；情节严重的，罚款五万元以下。另有规定的除外。")
-    assert _headed([(0, "情节严重的，罚款五万元以下。")], _split(chinese)) == [
+    assert _spanned([(0, "情节严重的，罚款五万元以下。")], _split(chinese)) == [
         (0, "虚构原价的，罚款五千元以下；情节严重的，罚款五万元以下。")
     ]
 
 
-def test_a_clause_ending_in_a_semicolon_brings_the_clause_that_ends_its_sentence():
+def test_a_clause_ending_in_a_semicolon_is_joined_to_the_clause_that_ends_its_sentence():
     passage = Document(
         "## Article 77\n**EN:** A breach is fined RMB 50,000 to 200,000; in serious cases RMB 200,000 to 500,000. "
         "Sellers may not: hide fees; tie sales; or fake prices."
     )
-    tier = "in serious cases RMB 200,000 to 500,000."
-    assert _completed([(0, "A breach is fined RMB 50,000 to 200,000;")], _split(passage)) == [
-        (0, "A breach is fined RMB 50,000 to 200,000;"),
-        (0, tier),
-    ]
+    tiers = "A breach is fined RMB 50,000 to 200,000; in serious cases RMB 200,000 to 500,000."
+    assert _spanned([(0, "A breach is fined RMB 50,000 to 200,000;")], _split(passage)) == [(0, tiers)]
     # an item in the middle of a list does not bring the next item
-    assert _completed([(0, "hide fees;")], _split(passage)) == [(0, "hide fees;")]
+    assert _spanned([(0, "Sellers may not: hide fees;")], _split(passage)) == [(0, "Sellers may not: hide fees;")]
+    penalty = Document(
+        "## Article 9\nPenalty: Article 60 — fined RMB 5,000 to 50,000; individuals up to RMB 10,000; "
+        "serious cases: licence revoked. Other laws prevail."
+    )
+    assert _spanned([(0, "Penalty: Article 60 — fined RMB 5,000 to 50,000;")], _split(penalty)) == [
+        (0, penalty.page_content.splitlines()[1].removesuffix(" Other laws prevail."))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What's the fine for hiding the seller's name?", "Breaking it is fined RMB 10,000 to 100,000."),
+        ("不标明经营者信息会怎么罚？", "违反的，罚款一万元以上十万元以下。"),
+        ("How long must the records be kept?", "Records are kept for at least 3 years."),
+        ("Must the live page show the seller?", "The live page must show the real seller."),
+    ],
+)
+def test_a_question_asking_for_a_fine_or_a_period_gets_it_as_the_direct_answer(question, expected):
+    picked = [
+        (0, "The live page must show the real seller."),
+        (0, "or RMB 500 a day until the seller is shown;"),
+        (0, "Records are kept for at least 3 years."),
+        (0, "Breaking it is fined RMB 10,000 to 100,000."),
+        (0, "违反的，罚款一万元以上十万元以下。"),
+    ]
+    lang = "zh" if "罚" in question else "en"
+    reordered = _quantity_first(question, picked, lang)
+    assert reordered[0][1] == expected and sorted(reordered) == sorted(picked)
+
+
+def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_fine_in_its_language():
+    rule, bare = (0, "Platforms may not register hosts under 16."), (0, "Penalty: Article 127.")
+    fine = (1, "Penalty: Article 127 — fined RMB 100,000 to 1 million.")
+    assert _without_bare_references([rule, bare, fine]) == [rule, fine]
+    assert _without_bare_references([rule, bare]) == [rule, bare]
+    assert _without_bare_references([rule, (0, "罚则见第一百二十七条。"), fine]) == [
+        rule,
+        (0, "罚则见第一百二十七条。"),
+        fine,
+    ]
