@@ -7,6 +7,7 @@ from langchain_core.documents import Document
 from bot.answer import (
     ExtractiveAnswerer,
     _quantity_first,
+    _repeats,
     _spanned,
     _without_bare_references,
     word_coverage,
@@ -288,3 +289,11 @@ def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_fine_in_
         (0, "罚则见第一百二十七条。"),
         fine,
     ]
+
+
+def test_a_sentence_with_a_number_of_its_own_is_not_a_repeat_of_a_similar_one():
+    fine = "If a fine is not paid on time, 3% of the fine is added for each day of delay."
+    gains = "If confiscated illegal gains are not paid on time, 2‰ of the gains is added for each day of delay."
+    assert not _repeats(gains, fine)
+    assert _repeats("If a fine is not paid on time, 3% of it is added each day.", fine)
+    assert not _repeats("个人经营者没有违法所得的，处五万元以下罚款。", "经营者没有违法所得的，处五十万元以下罚款。")
