@@ -378,7 +378,10 @@ _ASKED_QUANTITIES = [
         re.compile(_NUMBER + r"\s*(?i:(?:calendar |working )?(?:days?|months?|years?|hours?)|个?月|日|天|年|小时)"),
     ),
     (
-        re.compile(r"(?i)\bhow much\b|\bfine[sd]?\b|\bpenalt|多少钱|罚多少|罚款|怎么罚|处罚|赔多少|赔偿多少"),
+        re.compile(
+            r"(?i)\bhow (?:much|big|large|high)\b|\bmaximum\b|\bfine[sd]?\b|\bpenalt|"
+            r"多少钱|罚多少|罚款|怎么罚|处罚|赔多少|赔偿多少|最高(?!人民)|上限"
+        ),
         re.compile(r"(?i)\bRMB\b|\byuan\b|元|" + _NUMBER + r"\s*(?:times|倍)"),
     ),
 ]

@@ -95,6 +95,7 @@ class HybridRetriever(BaseRetriever):
     expansion_terms: int = 8
     named_boost: float = 2.0
     subsection_ratio: float = 0.75
+    follow_up_weight: float = 1.5
     filters: Filters = Filters()
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
@@ -105,7 +106,10 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Document]:
         """``penalty_first``: a follow-up asked about consequences, so a followed penalty article leads.
         ``asked``: the user's own words when ``query`` was completed from the conversation; their language,
-        not the earlier turn's, decides which half of a bilingual digest is shown."""
+        not the earlier turn's, decides which half of a bilingual digest is shown, and a dense channel of
+        their own (``follow_up_weight``) keeps the earlier topic from drowning what is new in them ("Does that
+        apply to MCNs too?" wants the MCN article, not the earlier host-verification one), except when it asks for
+        the consequences of the earlier topic."""
         filters = filters or self.filters
         self.lexical.refresh()
         terms = self.lexical.glossary.phrases(query)[: self.expansion_terms]
@@ -121,6 +125,10 @@ class HybridRetriever(BaseRetriever):
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:
             self._add_questions(fused, vector, filters)
+        if self.follow_up_weight and asked != query and asked and not penalty_first:  # not "what's the fine?"
+            own = self.dense.embedder.encode_queries([asked])[0]
+            for rank, doc in enumerate(self.dense.search_vector(own, self.pool, filters)):
+                fused.setdefault(doc.id, [0.0, doc])[0] += self.follow_up_weight / (self.rrf_k + rank + 1)
         titles = self.titles()
         named = named_documents(query, titles)
         for entry in fused.values():

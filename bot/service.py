@@ -50,6 +50,7 @@ class Assistant:
             question_weight=s.question_weight,
             named_boost=s.named_boost,
             subsection_ratio=s.subsection_ratio,
+            follow_up_weight=s.follow_up_weight,
         )
         extractive = ExtractiveAnswerer(self.embedder, self.sentences, titles=self.retriever.titles)
         self.answerers: dict[str, ExtractiveAnswerer | LLMAnswerer] = {"extractive": extractive}

@@ -41,6 +41,7 @@ class Project:
             sibling_weight=params.get("sibling_weight", base.sibling_weight),
             named_boost=params.get("named_boost", base.named_boost),
             subsection_ratio=params.get("subsection_ratio", base.subsection_ratio),
+            follow_up_weight=params.get("follow_up_weight", base.follow_up_weight),
         )
 
     def search(self, question: str, history: list[dict], filters: Filters | None = None) -> list[dict]:

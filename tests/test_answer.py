@@ -263,6 +263,7 @@ def test_a_clause_ending_in_a_semicolon_is_joined_to_the_clause_that_ends_its_se
         ("What's the fine for hiding the seller's name?", "Breaking it is fined RMB 10,000 to 100,000."),
         ("不标明经营者信息会怎么罚？", "违反的，罚款一万元以上十万元以下。"),
         ("How long must the records be kept?", "Records are kept for at least 3 years."),
+        ("How big can it get at most?", "Breaking it is fined RMB 10,000 to 100,000."),
         ("Must the live page show the seller?", "The live page must show the real seller."),
     ],
 )

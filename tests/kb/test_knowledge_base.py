@@ -104,3 +104,15 @@ def test_answer_regression_guard(kb_index):
     assert summary["refusal recall"] >= 0.95 and summary["false refusals"] <= 0.05, summary
     assert summary["sentences supported"] == 1.0, summary
     assert summary["must-mention recall"] >= 0.75 and summary["citation precision"] >= 0.71, summary
+
+
+def test_a_follow_ups_own_words_find_its_new_subject(kb_index):
+    """ "Does that apply to MCNs too?" after a question on hosts' identity checks wants the MCN article: on the
+    gold follow-ups, the dense channel on the follow-up's own words ranks more gold passages first."""
+    assistant, _ = kb_index
+    items = [item for item in load_items() if item.answerable and item.follow_up]
+    without = summarize(run(Project(assistant, "without", follow_up_weight=0.0), items))
+    with_own_words = summarize(run(Project(assistant, "with"), items))
+    assert with_own_words["R@1"] > without["R@1"] and with_own_words["MRR@10"] > without["MRR@10"]
+    mcn = next(item for item in items if item.question == "Does that apply to MCNs too?")
+    assert run(Project(assistant, "with"), [mcn])[0]["ranks"][0]
