@@ -2,10 +2,10 @@
 
 It scores the sentences of the top passages against the question (preferring the question's language, as
 the digests hold both) and composes: the best sentence as the direct answer (the period or the amount when
-the question asks for one), then the key points (the rest
-of the lead passage in reading order, the other passages' best sentences, and the fine the lead passage
-states for its penalty article when retrieval did not follow that article), each marked with its
-passage's [n]. It refuses plainly when the evidence is weak or off-topic.
+the question asks for one), then the key points (the rest of the lead passage in reading order, the other
+passages' best sentences, and the fine the lead passage states for its penalty article when retrieval did
+not follow that article), each marked with its passage's [n]. It refuses plainly when the evidence is weak
+or off-topic.
 """
 
 import functools
@@ -307,7 +307,8 @@ class ExtractiveAnswerer:
         return [found[key] for key in keys]
 
 
-# A clause that continues a list ("…may not: (1) …; or (2) …"): as the direct answer it needs its head clause.
+_PENALTY_LINE = ("Penalty: ", "罚则：")  # how a digest's line stating the fines begins
+# A clause that continues a list ("…may not: (1) …; or (2) …"): quoted, it needs the clause heading its list.
 _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 
 
@@ -325,12 +326,12 @@ def _spanned(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tupl
     ends: dict[tuple[int, int], int] = {}
     order: list[tuple[int, int] | tuple[int, str]] = []
     for doc_index, sentence in picked:
-        clauses = split[doc_index]
-        if sentence not in clauses:
+        parts = split[doc_index]
+        if sentence not in parts:
             order.append((doc_index, sentence))
             continue
-        position = clauses.index(sentence)
-        head = next(i for i in range(position, -1, -1) if not _continues(clauses, i))
+        position = parts.index(sentence)
+        head = next(i for i in range(position, -1, -1) if not _continues(parts, i))
         if (doc_index, head) not in ends:
             order.append((doc_index, head))
         ends[(doc_index, head)] = max(position, ends.get((doc_index, head), head))
@@ -339,18 +340,18 @@ def _spanned(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tupl
         if isinstance(item, str):
             out.append((doc_index, item))
             continue
-        clauses = split[doc_index]
+        parts = split[doc_index]
         end = ends[(doc_index, item)]
         last = end
         while (
-            last + 1 < len(clauses)
-            and clauses[last].endswith((";", "；"))
-            and question_lang(clauses[last + 1]) == question_lang(clauses[last])
+            last + 1 < len(parts)
+            and parts[last].endswith((";", "；"))
+            and question_lang(parts[last + 1]) == question_lang(parts[last])
         ):
             last += 1
-        if last == end + 1 or clauses[item].startswith(("Penalty: ", "罚则：")):
+        if last == end + 1 or parts[item].startswith(_PENALTY_LINE):
             end = last
-        out.append((doc_index, functools.reduce(_joined, clauses[item : end + 1])))
+        out.append((doc_index, functools.reduce(_joined, parts[item : end + 1])))
     return out
 
 
@@ -366,7 +367,7 @@ _BARE_REFERENCE = re.compile(r"^(?:Penalty: (?:see )?Articles? [^.—]{1,30}\.|(
 def _without_bare_references(picked: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Without the sentences that only name the penalty article when the answer quotes the fine itself."""
     bare = [bool(_BARE_REFERENCE.match(sentence)) for _, sentence in picked]
-    stating = {question_lang(s) for (_, s), b in zip(picked, bare) if s.startswith(("Penalty: ", "罚则：")) and not b}
+    stating = {question_lang(s) for (_, s), b in zip(picked, bare) if s.startswith(_PENALTY_LINE) and not b}
     return [p for p, b in zip(picked, bare) if not (b and question_lang(p[1]) in stating)]
 
 

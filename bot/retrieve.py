@@ -125,7 +125,7 @@ class HybridRetriever(BaseRetriever):
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:
             self._add_questions(fused, vector, filters)
-        if self.follow_up_weight and asked != query and asked and not penalty_first:  # not "what's the fine?"
+        if self.follow_up_weight and asked and asked != query and not penalty_first:  # not "what's the fine?"
             own = self.dense.embedder.encode_queries([asked])[0]
             for rank, doc in enumerate(self.dense.search_vector(own, self.pool, filters)):
                 fused.setdefault(doc.id, [0.0, doc])[0] += self.follow_up_weight / (self.rrf_k + rank + 1)
