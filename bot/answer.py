@@ -20,7 +20,7 @@ from bot.chunking import candidate_sentences, clauses, searchable, stated_penalt
 from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
-from bot.numerals import arabic_numbers, chinese_numbers
+from bot.numerals import stated_numbers
 from bot.references import unknown_titles
 from bot.sentences import SentenceIndex
 
@@ -386,8 +386,12 @@ _ASKED_QUANTITIES = [
         re.compile(r"(?i)\bRMB\b|\byuan\b|元|" + _NUMBER + r"\s*(?:times|倍)"),
     ),
 ]
-# A list item ("(3) …", "or …") or a clause the list goes on after: not a sentence to open an answer with.
-_LIST_PART = re.compile(r"^(?:[(（]\d+[)）]|[(（][一二三四五六七八九十]+[)）]|[a-z]|或者?|以及)|[;；]$")
+_ITEM = re.compile(r"^[(（](?:\d+|[一二三四五六七八九十]+)[)）]")  # "(3) …", "（三）…"
+
+
+def _list_part(sentence: str) -> bool:
+    """A list item, a clause continuing a list, or one the list goes on after: not one to open an answer with."""
+    return bool(_ITEM.match(sentence) or _CONTINUATION.match(sentence)) or sentence.endswith((";", "；"))
 
 
 def _quantity_first(question: str, picked: list[tuple[int, str]], lang: str) -> list[tuple[int, str]]:
@@ -401,7 +405,7 @@ def _quantity_first(question: str, picked: list[tuple[int, str]], lang: str) -> 
         (
             k
             for k, (_, sentence) in enumerate(picked)
-            if question_lang(sentence) == lang and stated.search(sentence) and not _LIST_PART.search(sentence)
+            if question_lang(sentence) == lang and stated.search(sentence) and not _list_part(sentence)
         ),
         None,
     )
@@ -446,11 +450,7 @@ def notice(citations: list[Citation], lang: str) -> str:
 def _repeats(sentence: str, other: str) -> bool:
     """The sentence says nothing the other does not: mostly the same words and no number of its own (the
     surcharge on late illegal gains, 2‰ a day, is not a repeat of the one on late fines, 3% a day)."""
-    return _overlap(sentence, other) > 0.6 and _amounts(sentence) <= _amounts(other)
-
-
-def _amounts(text: str) -> set[float]:
-    return arabic_numbers(text) | chinese_numbers(text, r"(?:万|亿)?(?:元|倍|日|天|年|个?月|小时)")
+    return _overlap(sentence, other) > 0.6 and stated_numbers(sentence) <= stated_numbers(other)
 
 
 def _overlap(a: str, b: str) -> float:

@@ -18,7 +18,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from bot.answer import Answer, ExtractiveAnswerer, make_citation, notice, question_lang
 from bot.chunking import sentences, without_questions
 from bot.lexical import tokenize
-from bot.numerals import arabic_numbers, chinese_numbers
+from bot.numerals import stated_numbers
 from bot.settings import Settings, SettingsError
 
 BACKENDS = {
@@ -42,11 +42,6 @@ _FALLBACK = {
     "zh": "（语言模型出错：{}。以下为摘录式回答。）",
 }
 _CITE = re.compile(r"\[(\d+)\]")
-_UNITS = r"个?月|日|天|年|周岁|岁|倍|元|小时|分钟|次|个工作日|%|％"
-
-
-def _numbers(text: str, units: str | None = None) -> set[float]:
-    return arabic_numbers(text) | chinese_numbers(text, units=units)
 
 
 def chat_model(settings: Settings) -> BaseChatModel | None:
@@ -154,7 +149,7 @@ class LLMAnswerer:
         """Every number the claim states is in the passage, and the claim overlaps the passage's words or
         closely matches one of its sentences. (Thresholds are provisional: no LLM here to calibrate them on.)"""
         evidence = without_questions(document.page_content)
-        if not _numbers(claim, _UNITS) <= _numbers(evidence):
+        if not stated_numbers(claim) <= stated_numbers(evidence, None):
             return False
         words = set(tokenize(claim))
         if words and len(words & set(tokenize(evidence))) / len(words) >= self.min_overlap:

@@ -81,3 +81,13 @@ def chinese_numbers(text: str, units: str | None = None) -> set[float]:
         except ValueError:
             continue
     return values
+
+
+# Units after which a Chinese numeral is an amount ("十万元", "三倍", "七日"); elsewhere it is part of a word (一律).
+AMOUNT_UNITS = r"个?月|日|天|年|周岁|岁|倍|元|小时|分钟|次|个工作日|%|％"
+
+
+def stated_numbers(text: str, units: str | None = AMOUNT_UNITS) -> set[float]:
+    """Every number the text states: its Arabic numbers, and its Chinese numerals followed by one of ``units``
+    (every Chinese numeral with None)."""
+    return arabic_numbers(text) | chinese_numbers(text, units)

@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from bot.lexical import tokenize
-from bot.numerals import arabic_numbers, chinese_numbers
+from bot.numerals import stated_numbers
 from bot.service import Assistant
 from evals.gold import Item, relevant
 
@@ -25,10 +25,6 @@ _ENDINGS = ("s", "es", "d", "ed", "ing", "ly", "er", "ers", "ion", "ions", "sion
 _ENDINGS += ("ement", "ity", "al", "e")
 
 
-def _numbers(text: str) -> set[float]:
-    return arabic_numbers(text) | chinese_numbers(text, _UNITS)
-
-
 def _stems(word: str) -> set[str]:
     if not word.isascii():
         return {word}
@@ -40,7 +36,7 @@ def mentions(answer: str, fact: str) -> bool:
     at least 60% of its other words (BM25 tokens), in any of their forms."""
     if _normal(fact) in _normal(answer):
         return True
-    if not _numbers(fact) <= _numbers(answer):
+    if not stated_numbers(fact, _UNITS) <= stated_numbers(answer, _UNITS):
         return False
     words = {token for token in tokenize(fact) if not token[0].isdigit()}
     said = set().union(*(_stems(token) for token in tokenize(answer)))
