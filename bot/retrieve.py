@@ -117,8 +117,7 @@ class HybridRetriever(BaseRetriever):
         fused: dict[str, list] = {}  # chunk id -> [fused score, Document]
         dense_weight = self.dense_weight if self._same_language(asked or query, filters) else self.cross_dense_weight
         if dense_weight:
-            for rank, doc in enumerate(self.dense.search_vector(vector, self.pool, filters)):
-                fused[doc.id] = [dense_weight / (self.rrf_k + rank + 1), doc]
+            self._add_dense(fused, vector, dense_weight, filters)
         if self.lexical_weight:
             for rank, (position, _) in enumerate(self.lexical.search(query, self.pool, filters, refresh=False)):
                 entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
@@ -126,9 +125,7 @@ class HybridRetriever(BaseRetriever):
         if self.question_weight and self.questions is not None:
             self._add_questions(fused, vector, filters)
         if self.follow_up_weight and asked and asked != query and not penalty_first:  # not "what's the fine?"
-            own = self.dense.embedder.encode_queries([asked])[0]
-            for rank, doc in enumerate(self.dense.search_vector(own, self.pool, filters)):
-                fused.setdefault(doc.id, [0.0, doc])[0] += self.follow_up_weight / (self.rrf_k + rank + 1)
+            self._add_dense(fused, self.dense.embedder.encode_queries([asked])[0], self.follow_up_weight, filters)
         titles = self.titles()
         named = named_documents(query, titles)
         for entry in fused.values():
@@ -146,6 +143,11 @@ class HybridRetriever(BaseRetriever):
         """Whether passages in the question's language may answer; when only the other language's may, the
         cross-lingual dense channel is the weaker one (cross-language R@5 .884 -> .905 at weight 0.6)."""
         return not filters.langs or any(lang in filters.langs for lang in _languages_of(query))
+
+    def _add_dense(self, fused: dict[str, list], vector: np.ndarray, weight: float, filters: Filters) -> None:
+        """Fuse the chunks nearest ``vector``."""
+        for rank, doc in enumerate(self.dense.search_vector(vector, self.pool, filters)):
+            fused.setdefault(doc.id, [0.0, doc])[0] += weight / (self.rrf_k + rank + 1)
 
     def _add_questions(self, fused: dict[str, list], vector: np.ndarray, filters: Filters) -> None:
         """Fuse the chunks whose listed questions are nearest ``vector``."""
