@@ -1,7 +1,9 @@
 """Answer quality on the gold set: facts mentioned, citations right, sentences supported, refusals right."""
 
+import json
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -11,6 +13,9 @@ from bot.service import Assistant
 from evals.gold import Item, relevant
 
 _MARKER = re.compile(r"\s*\[\d+\]")
+# Restatements judged by reading: a gold fact an answer states in other words than the fact's ("至少3年" for
+# "不少于3年"), tied to the quoted sentences that state it, so the credit lasts only while the answer quotes them.
+PARAPHRASES = Path(__file__).parent / "paraphrases.jsonl"
 
 
 def _normal(text: str) -> str:
@@ -43,6 +48,23 @@ def mentions(answer: str, fact: str) -> bool:
     return not words or sum(bool(_stems(word) & said) for word in words) / len(words) >= 0.6
 
 
+def load_paraphrases(path: Path = PARAPHRASES) -> dict[tuple[str, str], list[list[str]]]:
+    """(gold item id, fact) → the sets of quoted sentences judged to state the fact."""
+    judged: dict[tuple[str, str], list[list[str]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        if line.strip():
+            entry = json.loads(line)
+            judged.setdefault((entry["id"], entry["fact"]), []).append(entry["sentences"])
+    return judged
+
+
+def states(answer: str, fact: str, restatements: list[list[str]]) -> bool:
+    """The fact is mentioned in its words, or the answer quotes every sentence of a judged restatement."""
+    return mentions(answer, fact) or any(
+        all(_normal(sentence) in _normal(answer) for sentence in sentences) for sentences in restatements
+    )
+
+
 def sentences_with_citations(answer: str) -> list[tuple[str, list[int]]]:
     out = []
     for line in answer.splitlines():
@@ -53,6 +75,7 @@ def sentences_with_citations(answer: str) -> list[tuple[str, list[int]]]:
 
 
 def evaluate(assistant: Assistant, items: list[Item]) -> dict:
+    paraphrases = load_paraphrases()
     rows = []
     for item in items:
         started = time.perf_counter()
@@ -66,6 +89,9 @@ def evaluate(assistant: Assistant, items: list[Item]) -> dict:
                 "refused": result["refused"],
                 "ms": elapsed,
                 "mentioned": [mentions(result["answer"], fact) for fact in item.must_mention],
+                "stated": [
+                    states(result["answer"], fact, paraphrases.get((item.id, fact), [])) for fact in item.must_mention
+                ],
                 "citations_ok": [relevant(c, item) for c in result["citations"]],
                 "supported": [
                     all(_normal(text) in _normal(citations[n]["passage"]) for n in cited if n in citations)
@@ -83,6 +109,9 @@ def evaluate(assistant: Assistant, items: list[Item]) -> dict:
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
         "must-mention recall": float(np.mean(flat("mentioned", answered))) if flat("mentioned", answered) else 0.0,
+        "must-mention recall, judged restatements": float(np.mean(flat("stated", answered)))
+        if flat("stated", answered)
+        else 0.0,
         "citation precision": float(np.mean(flat("citations_ok", answered))),
         "sentences supported": float(np.mean(flat("supported", answered))),
         "refusal recall": float(np.mean([r["refused"] for r in unanswerable])),
@@ -96,6 +125,7 @@ def evaluate(assistant: Assistant, items: list[Item]) -> dict:
 def report(summary: dict) -> str:
     keys = [
         "must-mention recall",
+        "must-mention recall, judged restatements",
         "citation precision",
         "sentences supported",
         "refusal recall",
@@ -110,7 +140,9 @@ def report(summary: dict) -> str:
         f"and {summary['unanswerable']} unanswerable gold questions. Must-mention recall and citation precision "
         "are over answered questions; a fact counts as mentioned when all its numbers (by value) and at least 60% "
         "of its other words (BM25 tokens, in any of their forms) are in the answer; a sentence is supported when "
-        "it stands verbatim in the passage it cites.",
+        "it stands verbatim in the passage it cites. The judged-restatements row also counts a fact the answer "
+        "states in other words, as judged by reading (evals/paraphrases.jsonl), while the answer quotes the judged "
+        "sentences.",
         "",
         "| metric | value |",
         "|---|---|",

@@ -1,6 +1,11 @@
 """The answer metrics' fact matcher: what counts as an answer mentioning a gold fact."""
 
-from evals.answers import mentions
+from pathlib import Path
+
+from evals.answers import _normal, load_paraphrases, mentions, states
+from evals.gold import load_items
+
+KB_DIR = Path(__file__).parents[2] / "kb"
 
 
 def test_numbers_match_by_value_not_by_digits():
@@ -15,3 +20,23 @@ def test_words_match_in_other_forms_but_not_other_words():
     assert mentions("the platform is jointly and severally liable", "joint and several liability")
     assert mentions("the business is fined RMB 50,000 to 500,000", "fine RMB 50,000 to 500,000")
     assert not mentions("unsafe products must not be sold", "the seller can recover from the producer")
+
+
+def test_a_judged_restatement_counts_only_while_the_answer_quotes_it():
+    quoted = "保存期从交易完成时起算，至少3年；法律、行政法规另有要求的从其规定。"
+    answer = f"{quoted} [1]\n\n要点：\n- 平台要保存直播回放。 [1]"
+    assert not mentions(answer, "不少于3年")
+    assert states(answer, "不少于3年", [[quoted]])
+    assert not states("平台要保存直播回放。 [1]", "不少于3年", [[quoted]])
+    assert not states(answer, "不少于3年", [[quoted, "交易完成之日起"]])  # every sentence of the restatement
+
+
+def test_every_judged_restatement_names_a_gold_fact_and_quotes_the_knowledge_base():
+    facts = {(item.id, fact) for item in load_items() for fact in item.must_mention}
+    text = "".join(path.read_text(encoding="utf-8") for path in KB_DIR.rglob("*.md"))
+    kb = _normal(text.replace("*", ""))  # without the bold of the penalty lines
+    judged = load_paraphrases()
+    assert judged
+    for key, restatements in judged.items():
+        assert key in facts, key
+        assert all(_normal(sentence) in kb for sentences in restatements for sentence in sentences), key
