@@ -60,9 +60,12 @@ def load_paraphrases(path: Path = PARAPHRASES) -> dict[tuple[str, str], list[lis
 
 def states(answer: str, fact: str, restatements: list[list[str]]) -> bool:
     """The fact is mentioned in its words, or the answer quotes every sentence of a judged restatement."""
-    return mentions(answer, fact) or any(
-        all(_normal(sentence) in _normal(answer) for sentence in sentences) for sentences in restatements
-    )
+    return mentions(answer, fact) or restated(answer, restatements)
+
+
+def restated(answer: str, restatements: list[list[str]]) -> bool:
+    said = _normal(answer)
+    return any(all(_normal(sentence) in said for sentence in sentences) for sentences in restatements)
 
 
 def sentences_with_citations(answer: str) -> list[tuple[str, list[int]]]:
@@ -83,14 +86,16 @@ def evaluate(assistant: Assistant, items: list[Item]) -> dict:
         elapsed = (time.perf_counter() - started) * 1000
         citations = {c["n"]: c for c in result["citations"]}
         claims = sentences_with_citations(result["answer"])
+        mentioned = [mentions(result["answer"], fact) for fact in item.must_mention]
         rows.append(
             {
                 "item": item,
                 "refused": result["refused"],
                 "ms": elapsed,
-                "mentioned": [mentions(result["answer"], fact) for fact in item.must_mention],
+                "mentioned": mentioned,
                 "stated": [
-                    states(result["answer"], fact, paraphrases.get((item.id, fact), [])) for fact in item.must_mention
+                    said or restated(result["answer"], paraphrases.get((item.id, fact), []))
+                    for said, fact in zip(mentioned, item.must_mention)
                 ],
                 "citations_ok": [relevant(c, item) for c in result["citations"]],
                 "supported": [
