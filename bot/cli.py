@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from bot.filters import Filters
+from bot.render import named_line, related_heading
 from bot.settings import SettingsError
 from bot.store import ModelMismatchError
 
@@ -109,5 +110,13 @@ def _readable(command: str, result: dict) -> str:
             or "(no passages)"
         )
     sources = [f"[{c['n']}] {c['title']} · {c['locator']}\n    “{c['quote']}”" for c in result["citations"]]
+    related = [named_line(c, result["lang"], quoted=True) for c in result.get("related") or []]
     notice = [result["notice"]] if result.get("notice") else []
-    return "\n\n".join([result["answer"], *(["Sources:", *sources] if sources else []), *notice])
+    return "\n\n".join(
+        [
+            result["answer"],
+            *(["Sources:", *sources] if sources else []),
+            *([related_heading(result, result["lang"]) + "\n" + "\n".join(related)] if related else []),
+            *notice,
+        ]
+    )

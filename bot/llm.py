@@ -116,7 +116,8 @@ class LLMAnswerer:
             fallback = self.extractive.answer(question, documents, search_query)
             yield replace(fallback, answer=f"{_FALLBACK[lang].format(type(error).__name__)}\n{fallback.answer}")
             return
-        yield self.verify(question, "".join(parts), top, lang)
+        answer = self.verify(question, "".join(parts), top, lang)
+        yield replace(answer, related=self.extractive.see_also(documents, answer.citations, lang))
 
     def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:
         return [part for part in self.stream(question, documents, search_query) if isinstance(part, Answer)][-1]

@@ -22,6 +22,7 @@ WORDS = {
         "official": "Official text ↗",
         "answer": "Answer",
         "related": "Related provisions (not an answer):",
+        "also": "See also (close matches this answer does not rely on):",
         "by": "Answered by",
         "no_sources": "Sources of each answer appear here. Click a marker like [1] in an answer to bring its source "
         "into view.",
@@ -33,6 +34,7 @@ WORDS = {
         "official": "官方文本 ↗",
         "answer": "回答",
         "related": "相关条款（仅供参考，并非答案）：",
+        "also": "另见（相近条款，本回答未采用）：",
         "by": "回答方式",
         "no_sources": "每个回答的来源显示在这里。点击回答中的 [1] 等标记即可定位到对应来源。",
         "question": "问题",
@@ -46,20 +48,32 @@ def type_label(doc_type: str, lang: str) -> str:
     return english if lang == "en" else chinese
 
 
+def related_heading(result: dict, lang: str) -> str:
+    """A refusal's related provisions are not an answer; an answer's are close matches it did not rely on."""
+    return WORDS[lang]["related" if result.get("refused") else "also"]
+
+
+def named_line(citation: dict, lang: str, quoted: bool = False) -> str:
+    """A related provision as a list line, titled in the reader's language, with its first sentence."""
+    title = (lang == "zh" and citation.get("title_zh")) or citation["title"]
+    quote = f": “{citation['quote']}”" if quoted and citation.get("quote") else ""
+    return f"- {title} · {citation['locator']}{quote}"
+
+
 def linked_markers(text: str, turn: int) -> str:
     """[n] becomes a link to source n of this turn; the page's script scrolls the sources panel to it."""
     return _MARKER.sub(lambda m: f'<a class="cite" href="#src-{turn}-{m.group(1)}">[{m.group(1)}]</a>', text)
 
 
 def reply_markdown(result: dict, turn: int, lang: str) -> str:
-    """The chat message for one answer: linked markers, related provisions on a refusal, notice, backend."""
+    """The chat message for one answer: linked markers, related provisions, notice, backend."""
     words = WORDS[lang]
     parts = [linked_markers(result["answer"], turn)]
     if result.get("related"):
         parts.append(
-            words["related"]
+            related_heading(result, lang)
             + "\n"
-            + "\n".join(f"- {c['title']} · {c['locator']}: “{c['quote']}”" for c in result["related"])
+            + "\n".join(named_line(c, lang, quoted=True) for c in result["related"])
         )
     if result.get("notice"):
         parts.append(f"*{result['notice']}*")
@@ -134,7 +148,6 @@ def sources_html(turns: list[dict], lang: str) -> str:
 
 def conversation_markdown(turns: list[dict], lang: str) -> str:
     """The whole chat with its citations, for the export button."""
-    words = WORDS[lang]
     lines = ["# Live-commerce policy assistant · 直播带货政策助手", ""]
     for number, turn in enumerate(turns, 1):
         result = turn["result"]
@@ -143,8 +156,8 @@ def conversation_markdown(turns: list[dict], lang: str) -> str:
             where = " · ".join(x for x in (c["locator"], c.get("effective", ""), c.get("url", "")) if x)
             lines.append(f"- [{c['n']}] {c['title']} · {where}\n  > {c['quote']}")
         if result.get("related"):
-            lines.append(words["related"])
-            lines += [f"- {c['title']} · {c['locator']}" for c in result["related"]]
+            lines.append(related_heading(result, lang))
+            lines += [named_line(c, lang) for c in result["related"]]
         if result.get("notice"):
             lines += ["", f"*{result['notice']}*"]
         lines.append("")

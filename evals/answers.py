@@ -98,6 +98,7 @@ def evaluate(assistant: Assistant, items: list[Item]) -> dict:
                     for said, fact in zip(mentioned, item.must_mention)
                 ],
                 "citations_ok": [relevant(c, item) for c in result["citations"]],
+                "also_ok": any(relevant(c, item) for c in result["related"]),
                 "supported": [
                     all(_normal(text) in _normal(citations[n]["passage"]) for n in cited if n in citations)
                     and all(n in citations for n in cited)
@@ -108,6 +109,7 @@ def evaluate(assistant: Assistant, items: list[Item]) -> dict:
     answerable = [r for r in rows if r["item"].answerable]
     answered = [r for r in answerable if not r["refused"]]
     unanswerable = [r for r in rows if not r["item"].answerable]
+    astray = [r for r in answered if not any(r["citations_ok"])]
     flat = lambda key, group: [x for r in group for x in r[key]]  # noqa: E731
     latencies = [r["ms"] for r in rows]
     return {
@@ -118,6 +120,9 @@ def evaluate(assistant: Assistant, items: list[Item]) -> dict:
         if flat("stated", answered)
         else 0.0,
         "citation precision": float(np.mean(flat("citations_ok", answered))),
+        "see also names a gold provision, answers citing none": float(np.mean([r["also_ok"] for r in astray]))
+        if astray
+        else 0.0,
         "sentences supported": float(np.mean(flat("supported", answered))),
         "refusal recall": float(np.mean([r["refused"] for r in unanswerable])),
         "false refusals": float(np.mean([r["refused"] for r in answerable])),
@@ -132,6 +137,7 @@ def report(summary: dict) -> str:
         "must-mention recall",
         "must-mention recall, judged restatements",
         "citation precision",
+        "see also names a gold provision, answers citing none",
         "sentences supported",
         "refusal recall",
         "false refusals",
@@ -147,7 +153,8 @@ def report(summary: dict) -> str:
         "of its other words (BM25 tokens, in any of their forms) are in the answer; a sentence is supported when "
         "it stands verbatim in the passage it cites. The judged-restatements row also counts a fact the answer "
         "states in other words, as judged by reading (evals/paraphrases.jsonl), while the answer quotes the judged "
-        "sentences.",
+        'sentences. An answer names close matches it does not cite under "see also"; the see-also row is the '
+        "share of answers citing no gold passage that name one there.",
         "",
         "| metric | value |",
         "|---|---|",

@@ -10,6 +10,7 @@ from bot.answer import (
     _repeats,
     _spanned,
     _without_bare_references,
+    make_citation,
     word_coverage,
 )
 from bot.chunking import candidate_sentences, clauses
@@ -122,6 +123,23 @@ def test_a_refusal_offers_at_most_three_related_provisions_and_off_topic_none(in
     assert refused.refused and refused.citations == []
     assert 1 <= len(refused.related) <= 3 and refused.related[0].articles == [2]
     assert refused.related[0].quote in documents[0].page_content
+
+
+def test_an_answer_names_close_uncited_passages_as_see_also_not_as_claims(indexed):
+    """A lead passage can be the wrong rule while the right one scores close behind it: named after the answer,
+    never quoted in it, and only when close (within 0.7 of the lead's score, ranks 2 to 5)."""
+    question = "直播间要公示营业执照吗？"
+    documents = indexed.retrieve(question, k=5)
+    for doc, score in zip(documents, [1.0, 0.9, 0.5, 0.8, 0.75]):
+        doc.metadata["score"] = score
+    lead_only = ExtractiveAnswerer(indexed.embedder, indexed.sentences, passages=1)
+    answer = lead_only.answer(question, documents)
+    locators = [doc.metadata["locator"] for doc in documents]
+    assert not answer.refused and [c.locator for c in answer.citations] == locators[:1]
+    assert [c.locator for c in answer.related] == [locators[1], locators[3], locators[4]]
+    assert all(c.quote and c.quote not in answer.answer for c in answer.related)
+    cited = [make_citation(1, documents[0]), make_citation(2, documents[3])]
+    assert [c.locator for c in lead_only.see_also(documents, cited, "zh")] == [locators[1], locators[4]]
 
 
 def test_streamed_text_is_the_answer_and_ends_with_the_result(digest):

@@ -42,6 +42,18 @@ def test_supported_sentences_are_kept_with_renumbered_citations(indexed):
     assert "以上为信息参考" in answer.notice
 
 
+def test_close_passages_the_model_did_not_cite_are_named_as_see_also(indexed):
+    documents = indexed.retrieve(QUESTION, k=3)
+    for doc in documents:
+        doc.metadata["score"] = 1.0
+    n = next(i for i, d in enumerate(documents, 1) if d.metadata.get("articles") == [4])
+    answer = _answerer(indexed, f"销售食品的直播间运营者应当保存进货查验记录不少于二年[{n}]。").answer(
+        QUESTION, documents
+    )
+    uncited = [d.metadata["locator"] for d in documents[1:] if d.metadata.get("articles") != [4]]
+    assert uncited and [c.locator for c in answer.related] == uncited
+
+
 def test_unsupported_and_uncited_sentences_are_removed_and_the_removal_shown(indexed):
     documents = indexed.retrieve(QUESTION, k=3)
     reply = (

@@ -60,6 +60,16 @@ def test_reply_has_notice_backend_and_related_on_refusal():
     assert "Related provisions (not an answer):\n- E-Commerce Law · Article 17" in reply_markdown(refusal, 1, "en")
 
 
+def test_an_answers_close_matches_are_see_also_titled_in_the_readers_language():
+    answered = {**RESULT, "related": [CITATION]}
+    reply = reply_markdown(answered, 1, "zh")
+    assert "另见（相近条款，本回答未采用）：\n- 电子商务法 · Article 17 · 第十七条: “经营者应当" in reply
+    assert "相关条款（仅供参考" not in reply
+    assert "See also (close matches this answer does not rely on):\n- E-Commerce Law" in conversation_markdown(
+        [{"question": "Q", "result": answered}], "en"
+    )
+
+
 def test_export_holds_questions_answers_and_citations():
     text = conversation_markdown([{"question": "商品信息要怎么披露？", "result": RESULT}], "zh")
     assert "## 1. 商品信息要怎么披露？" in text
