@@ -184,7 +184,7 @@ class ExtractiveAnswerer:
         message = self._refusal_message(question, documents, query, text, lang)
         if message is None:
             return None
-        return Answer(question, message, lang, True, related=self._related(documents, lang))
+        return Answer(question, message, lang, True, related=self._related(documents, lang, query))
 
     def _refusal_message(
         self, question: str, documents: list[Document], query: np.ndarray, text: str, lang: str
@@ -204,12 +204,16 @@ class ExtractiveAnswerer:
             return _NOT_COVERED[lang]
         return None
 
-    def _related(self, documents: list[Document], lang: str) -> list[Citation]:
+    def _related(self, documents: list[Document], lang: str, query: np.ndarray) -> list[Citation]:
         """Up to three nearby provisions, offered as "related" and never as an answer. Off-topic questions
         get none: on the gold set their best passage scores at most 0.852, near-domain ones 0.83-0.92."""
-        return _named([doc for doc in documents if doc.metadata["similarity"] >= self.related_min][:3], lang)
+        return self._named(
+            [doc for doc in documents if doc.metadata["similarity"] >= self.related_min][:3], lang, query
+        )
 
-    def see_also(self, documents: list[Document], cited: list[Citation], lang: str) -> list[Citation]:
+    def see_also(
+        self, documents: list[Document], cited: list[Citation], lang: str, query: np.ndarray
+    ) -> list[Citation]:
         """Up to three passages ranked close behind the lead (``also_ranks`` places, within ``also_ratio`` of
         its score) that the answer does not cite, named after it as "see also": when the lead is the wrong rule
         (a quality return answered by the no-reason return article), the right one is often among them. On the
@@ -224,7 +228,19 @@ class ExtractiveAnswerer:
             for doc in documents[1 : self.also_ranks + 1]
             if slot(doc.metadata) not in used and (doc.metadata.get("score") or 0.0) >= self.also_ratio * lead
         ]
-        return _named(close[:3], lang)
+        return self._named(close[:3], lang, query)
+
+    def _named(self, documents: list[Document], lang: str, query: np.ndarray) -> list[Citation]:
+        """Provisions named but not relied on, each with its sentence nearest the question, in the question's
+        language (a passage's first sentence may be about something else, such as one item of a penalty list)."""
+        named = []
+        for n, (doc, (candidates, vectors)) in enumerate(zip(documents, self._sentences(documents)), 1):
+            citation = make_citation(n, doc)
+            if candidates:
+                chosen = [j for j, s in enumerate(candidates) if question_lang(s) == lang] or range(len(candidates))
+                citation.quote = candidates[max(chosen, key=lambda j: float(vectors[j] @ query))]
+            named.append(citation)
+        return named
 
     def stream(self, question: str, documents: list[Document], search_query: str | None = None) -> Iterator:
         """The answer line by line, then the Answer: the same interface as the LLM answerer's token stream."""
@@ -243,7 +259,7 @@ class ExtractiveAnswerer:
         lang = question_lang(question)
         quotable = [doc for doc in documents if candidate_sentences(doc.page_content)]
         if not quotable:  # e.g. a heading whose text is in its subsections, found by its listed questions
-            return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang))
+            return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang, query))
         top = self._passages(quotable)
         split = [clauses(doc.page_content) for doc in top]
         picked = _spanned(self._pick(query, top, lang), split)
@@ -266,7 +282,13 @@ class ExtractiveAnswerer:
             body.insert(0, _OTHER_LANGUAGE[lang])
         cited = list(citations.values())
         return Answer(
-            question, "\n".join(body), lang, False, cited, notice(cited, lang), self.see_also(documents, cited, lang)
+            question,
+            "\n".join(body),
+            lang,
+            False,
+            cited,
+            notice(cited, lang),
+            self.see_also(documents, cited, lang, query),
         )
 
     def _passages(self, documents: list[Document]) -> list[Document]:
@@ -472,17 +494,6 @@ def _overlap(a: str, b: str) -> float:
     """Share of words (BM25 tokens) two sentences have in common, over the shorter one (redundancy check)."""
     words_a, words_b = set(tokenize(a)), set(tokenize(b))
     return len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
-
-
-def _named(documents: list[Document], lang: str) -> list[Citation]:
-    """Provisions named but not relied on, each with its first sentence in the question's language."""
-    named = []
-    for n, doc in enumerate(documents, 1):
-        citation = make_citation(n, doc)
-        candidates = candidate_sentences(doc.page_content)
-        citation.quote = next((s for s in candidates if question_lang(s) == lang), candidates[0] if candidates else "")
-        named.append(citation)
-    return named
 
 
 def make_citation(n: int, document: Document) -> Citation:

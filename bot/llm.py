@@ -117,7 +117,8 @@ class LLMAnswerer:
             yield replace(fallback, answer=f"{_FALLBACK[lang].format(type(error).__name__)}\n{fallback.answer}")
             return
         answer = self.verify(question, "".join(parts), top, lang)
-        yield replace(answer, related=self.extractive.see_also(documents, answer.citations, lang))
+        query = self.extractive.embedder.encode_queries([search_query or question])[0]
+        yield replace(answer, related=self.extractive.see_also(documents, answer.citations, lang, query))
 
     def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:
         return [part for part in self.stream(question, documents, search_query) if isinstance(part, Answer)][-1]

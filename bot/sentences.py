@@ -63,6 +63,8 @@ class SentenceIndex:
 
     def sentences(self, chunks: dict[str, str]) -> dict[str, tuple[list[str], np.ndarray]]:
         """Each chunk's quotable sentences in reading order with their vectors (``chunks``: id → text)."""
+        if not chunks:
+            return {}
         stored = self.collection.get(
             where={"$and": [{"chunk_id": {"$in": list(chunks)}}, {"kind": "sentence"}]},
             include=["documents", "metadatas", "embeddings"],

@@ -139,7 +139,25 @@ def test_an_answer_names_close_uncited_passages_as_see_also_not_as_claims(indexe
     assert [c.locator for c in answer.related] == [locators[1], locators[3], locators[4]]
     assert all(c.quote and c.quote not in answer.answer for c in answer.related)
     cited = [make_citation(1, documents[0]), make_citation(2, documents[3])]
-    assert [c.locator for c in lead_only.see_also(documents, cited, "zh")] == [locators[1], locators[4]]
+    query = indexed.embedder.encode_queries([question])[0]
+    assert [c.locator for c in lead_only.see_also(documents, cited, "zh", query)] == [locators[1], locators[4]]
+
+
+def test_a_named_provision_shows_its_sentence_nearest_the_question(indexed):
+    """Not its first sentence, which may be about something else (one item of a penalty article's list)."""
+
+    def passage(article: int, text: str, score: float) -> Document:
+        meta = {"doc_id": "d", "articles": [article], "locator": f"Article {article}", "score": score}
+        return Document(page_content=text, metadata={**meta, "similarity": 0.9})
+
+    documents = [
+        passage(1, "直播间运营者应当在直播间显著位置公示营业执照信息。", 1.0),
+        passage(2, "直播间运营者应当保存进货查验记录不少于二年。消费者收到商品七日内可以无理由退货。", 0.9),
+    ]
+    question = "买家收到货七天内能无理由退货吗？"
+    query = indexed.embedder.encode_queries([question])[0]
+    answerer = ExtractiveAnswerer(indexed.embedder, indexed.sentences)
+    assert [c.quote for c in answerer.see_also(documents, [], "zh", query)] == ["消费者收到商品七日内可以无理由退货。"]
 
 
 def test_streamed_text_is_the_answer_and_ends_with_the_result(digest):
