@@ -106,7 +106,10 @@ def main() -> None:
         return
     RESULTS.mkdir(exist_ok=True)
     if args.only != "retrieval":
-        answer_report = answers.report(answers.evaluate(assistant, load_items()))
+        gold = load_items()
+        answer_report = answers.report(
+            answers.evaluate(assistant, gold), answers.evaluate(assistant, gold, answers.gold_lead(assistant))
+        )
         (RESULTS / "answers.md").write_text(answer_report, encoding="utf-8")
         print(answer_report)
     if args.only == "answers":

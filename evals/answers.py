@@ -3,10 +3,13 @@
 import json
 import re
 import time
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from bot.conversation import standalone_question
 from bot.lexical import tokenize
 from bot.numerals import stated_numbers
 from bot.service import Assistant
@@ -77,12 +80,30 @@ def sentences_with_citations(answer: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def evaluate(assistant: Assistant, items: list[Item]) -> dict:
+def gold_lead(assistant: Assistant) -> Callable[[Item], dict]:
+    """Answers with the first gold passage of the retrieved ones moved to the lead: what a perfect reranker of
+    the same passages would give, to tell the misses retrieval causes from those the composition causes."""
+
+    def ask(item: Item) -> dict:
+        documents = assistant.retrieve(item.question, history=item.history)
+        first = next((i for i, doc in enumerate(documents) if relevant(doc.metadata, item)), 0)
+        lead = documents.pop(first)
+        lead.metadata["score"] = max(doc.metadata.get("score") or 0.0 for doc in [lead, *documents])
+        documents.insert(0, lead)
+        query = standalone_question(item.question, item.history)
+        return asdict(assistant.answerers["extractive"].answer(item.question, documents, query))
+
+    return ask
+
+
+def evaluate(assistant: Assistant, items: list[Item], ask: Callable[[Item], dict] | None = None) -> dict:
+    """``ask``: how an item is answered, by default as a user's question is."""
+    ask = ask or (lambda item: assistant.ask(item.question, item.history))
     paraphrases = load_paraphrases()
     rows = []
     for item in items:
         started = time.perf_counter()
-        result = assistant.ask(item.question, item.history)
+        result = ask(item)
         elapsed = (time.perf_counter() - started) * 1000
         citations = {c["n"]: c for c in result["citations"]}
         claims = sentences_with_citations(result["answer"])
@@ -132,7 +153,8 @@ def evaluate(assistant: Assistant, items: list[Item]) -> dict:
     }
 
 
-def report(summary: dict) -> str:
+def report(summary: dict, with_gold_lead: dict) -> str:
+    """``with_gold_lead``: the summary of the same items answered with the gold passage moved to the lead."""
     keys = [
         "must-mention recall",
         "must-mention recall, judged restatements",
@@ -160,4 +182,15 @@ def report(summary: dict) -> str:
         "|---|---|",
     ]
     lines += [f"| {key} | {summary[key]:.0f} |" if "ms" in key else f"| {key} | {summary[key]:.3f} |" for key in keys]
+    lines += [
+        "",
+        "### If the lead passage were right",
+        "",
+        "The same answerer, with the first gold passage among the retrieved ones (top 10) moved to the lead: the "
+        "figures a perfect reranker of the same passages would reach.",
+        "",
+        "| metric | as retrieved | gold passage leading |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {key} | {summary[key]:.3f} | {with_gold_lead[key]:.3f} |" for key in keys[:3]]
     return "\n".join(lines) + "\n"

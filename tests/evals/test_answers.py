@@ -1,9 +1,9 @@
-"""The answer metrics' fact matcher: what counts as an answer mentioning a gold fact."""
+"""The answer metrics' fact matcher (what counts as an answer mentioning a gold fact) and diagnostic."""
 
 from pathlib import Path
 
-from evals.answers import _normal, load_paraphrases, mentions, states
-from evals.gold import load_items
+from evals.answers import _normal, gold_lead, load_paraphrases, mentions, states
+from evals.gold import Item, load_items, relevant
 
 KB_DIR = Path(__file__).parents[2] / "kb"
 
@@ -40,3 +40,15 @@ def test_every_judged_restatement_names_a_gold_fact_and_quotes_the_knowledge_bas
     for key, restatements in judged.items():
         assert key in facts, key
         assert all(_normal(sentence) in kb for sentences in restatements for sentence in sentences), key
+
+
+def test_the_gold_lead_answer_leads_with_the_gold_passage_the_retriever_ranked_lower(assistant, corpus):
+    """The diagnostic row's answers: the same passages, the first gold one moved to the lead and cited first."""
+    assistant.ingest([corpus])
+    question = "直播间要公示营业执照吗？"
+    retrieved = assistant.retrieve(question)
+    second = retrieved[1].metadata
+    item = Item("t-1", question, "zh", "merchant", [{"doc_id": second["doc_id"], "articles": second["articles"]}])
+    assert not relevant(retrieved[0].metadata, item)
+    assert relevant(gold_lead(assistant)(item)["citations"][0], item)
+    assert not relevant(assistant.ask(question)["citations"][0], item)
