@@ -281,15 +281,8 @@ class ExtractiveAnswerer:
         if not any(question_lang(s) == lang for _, s in picked):
             body.insert(0, _OTHER_LANGUAGE[lang])
         cited = list(citations.values())
-        return Answer(
-            question,
-            "\n".join(body),
-            lang,
-            False,
-            cited,
-            notice(cited, lang),
-            self.see_also(documents, cited, lang, query),
-        )
+        related = self.see_also(documents, cited, lang, query)
+        return Answer(question, "\n".join(body), lang, False, cited, notice(cited, lang), related=related)
 
     def _passages(self, documents: list[Document]) -> list[Document]:
         """The lead passage, and the next ones retrieval scored within ``close_ratio`` of it (or followed to

@@ -54,7 +54,7 @@ def related_heading(result: dict, lang: str) -> str:
 
 
 def named_line(citation: dict, lang: str, quoted: bool = False) -> str:
-    """A related provision as a list line, titled in the reader's language, with its first sentence."""
+    """A provision named but not relied on, as a list line titled in the reader's language (and its quote)."""
     title = (lang == "zh" and citation.get("title_zh")) or citation["title"]
     quote = f": “{citation['quote']}”" if quoted and citation.get("quote") else ""
     return f"- {title} · {citation['locator']}{quote}"

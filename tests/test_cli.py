@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from bot.cli import _readable
+
 from .conftest import run_cli
 
 HIT_KEYS = ["rank", "doc_id", "doc_type", "title", "locator", "articles", "section", "page", "score", "text"]
@@ -96,3 +98,15 @@ def test_persona_and_doc_type_flags_filter_what_is_searched(indexed_settings):
     merchant = doc_types("--persona", "merchant")
     assert merchant and "paper" not in merchant
     assert doc_types("--doc-type", "paper") == {"paper"}
+
+
+def test_readable_answer_names_see_also_after_its_sources_in_the_answers_language():
+    named = {"title": "E-Commerce Law", "title_zh": "电子商务法", "locator": "Article 49", "quote": "合同成立。"}
+    cited = {**named, "n": 1, "locator": "Article 17", "quote": "如实披露。"}
+    result = {"answer": "如实披露。 [1]", "lang": "zh", "refused": False, "citations": [cited], "related": [named]}
+    text = _readable("ask", {**result, "notice": "以上为信息参考。"})
+    assert text.index("Sources:") < text.index(
+        "另见（相近条款，本回答未采用）：\n- 电子商务法 · Article 49: “合同成立。”"
+    )
+    assert text.endswith("以上为信息参考。")
+    assert "另见" not in _readable("ask", {**result, "related": []})
