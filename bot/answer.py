@@ -21,7 +21,7 @@ from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
 from bot.numerals import stated_numbers
-from bot.references import unknown_titles
+from bot.references import asks_the_paper, unknown_titles, without_the_paper
 from bot.retrieve import slot
 from bot.sentences import SentenceIndex
 
@@ -62,6 +62,10 @@ _OUT_OF_SCOPE = {
 _NOT_COVERED = {
     "en": "The knowledge base does not cover this question, so I cannot answer it from cited sources.",
     "zh": "知识库中没有涉及这个问题的内容，无法根据可引用的来源作答。",
+}
+_NOT_IN_PAPER = {
+    "en": "The research paper does not discuss this, so I cannot answer it from the paper.",
+    "zh": "研究论文没有讨论这个问题，无法根据论文作答。",
 }
 _NOT_HELD = {
     "en": "The knowledge base does not hold {}, so I cannot answer from it.",
@@ -199,9 +203,10 @@ class ExtractiveAnswerer:
         if (
             not documents
             or not self.covered(query, max(doc.metadata["similarity"] for doc in documents))
-            or word_coverage(text, documents[:3], question_lang(text)) < self.min_coverage
+            or word_coverage(without_the_paper(text), documents[:3], question_lang(text)) < self.min_coverage
         ):
-            return _NOT_COVERED[lang]
+            searched_papers = documents and all(doc.metadata.get("doc_type") == "paper" for doc in documents)
+            return _NOT_IN_PAPER[lang] if searched_papers and asks_the_paper(question) else _NOT_COVERED[lang]
         return None
 
     def _related(self, documents: list[Document], lang: str, query: np.ndarray) -> list[Citation]:

@@ -119,6 +119,28 @@ CONSEQUENCES = re.compile(
     r"\bpenalt|\bfine[ds]?\b|\bpunish|\bsanction|\bconsequence|what happens if|\bliable\b|罚|后果|怎么处理|追究", re.I
 )
 
+# A question about what "the paper" or "its author" says, not about a paper product ("paper bags", "the paper
+# invoice") or a video's author ("我转载视频需要作者同意吗？").
+_ABOUT_THE_PAPER = re.compile(
+    r"\b(?:the|this|that|your|research) (?:research )?paper\b(?!\s+(?:bags?|cups?|straws?|box(?:es)?|packag\w*|"
+    r"invoices?|receipts?|towels?|tissues?|cartons?|labels?|tags?|products?|goods))|"
+    r"\bthe authors?(?:'s|’s)? (?:\w+ )?(?:says?|said|propos\w*|suggest\w*|argu\w*|think\w*|recommend\w*|"
+    r"conclu\w*|mean\w*|believ\w*|see\w*|view|opinion)\b|"
+    r"论文|作者(?:认为|建议|提出|指出|说|觉得|怎么|如何|主张|的观点|的建议)",
+    re.I,
+)
+
+
+def asks_the_paper(question: str) -> bool:
+    """The question asks what the research paper (or its author) says."""
+    return bool(_ABOUT_THE_PAPER.search(question))
+
+
+def without_the_paper(question: str) -> str:
+    """The question without its words naming the paper, which are not evidence that the paper covers it (its
+    abstract says "this paper")."""
+    return _ABOUT_THE_PAPER.sub(" ", question)
+
 
 def penalty_articles(passage: str) -> list[int]:
     """The articles a passage names as the penalty for breaching it, in the order it names them."""

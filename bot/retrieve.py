@@ -5,6 +5,8 @@ score, which orders the list) and ``similarity`` (cosine similarity to the quest
 uses to judge whether the evidence is relevant at all).
 """
 
+from dataclasses import replace
+
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -15,7 +17,7 @@ from bot.embedding import Embedder
 from bot.filters import Filters
 from bot.lexical import LexicalIndex
 from bot.loaders import detect_lang
-from bot.references import CONSEQUENCES, find_references, named_documents, penalty_articles
+from bot.references import CONSEQUENCES, asks_the_paper, find_references, named_documents, penalty_articles
 from bot.sentences import SentenceIndex
 
 
@@ -110,8 +112,8 @@ class HybridRetriever(BaseRetriever):
         their own (``follow_up_weight``) keeps the earlier topic from drowning what is new in them ("Does that
         apply to MCNs too?" wants the MCN article, not the earlier host-verification one), except when it asks for
         the consequences of the earlier topic."""
-        filters = filters or self.filters
         self.lexical.refresh()
+        filters = self._paper_asked(asked or query, filters or self.filters)
         terms = self.lexical.glossary.phrases(query)[: self.expansion_terms]
         vector = self.dense.embedder.encode_queries([" ".join([query, *terms])])[0]
         fused: dict[str, list] = {}  # chunk id -> [fused score, Document]
@@ -175,9 +177,22 @@ class HybridRetriever(BaseRetriever):
                 titles[meta["doc_id"]] = [meta.get("title", ""), meta.get("title_zh", ""), *short]
         return titles
 
+    def _papers(self) -> list[str]:
+        return list(dict.fromkeys(m["doc_id"] for m in self.lexical.metadatas if m.get("doc_type") == "paper"))
+
+    def _paper_asked(self, question: str, filters: Filters) -> Filters:
+        """A question about what the paper says searches the papers alone, when the filters admit one: "What does
+        the paper say about minors?" was answered from the Minors Protection Law, which the paper never cites.
+        A follow-up keeps to the papers only when its own words ask them."""
+        if not asks_the_paper(question):
+            return filters
+        allowed = self.lexical.masks(filters)
+        papers = self._papers()
+        admitted = {m["doc_id"] for m, ok in zip(self.lexical.metadatas, allowed) if ok and m["doc_id"] in papers}
+        return replace(filters, doc_ids=tuple(sorted(admitted))) if admitted else filters
+
     def _direct(self, query: str, filters: Filters, titles: dict[str, list[str]]) -> list[Document]:
-        papers = list(dict.fromkeys(m["doc_id"] for m in self.lexical.metadatas if m.get("doc_type") == "paper"))
-        wanted = find_references(query, titles, papers)
+        wanted = find_references(query, titles, self._papers())
         documents = []
         for reference in wanted:
             for position, meta in enumerate(self.lexical.metadatas):

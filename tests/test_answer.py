@@ -182,6 +182,14 @@ def test_a_question_whose_words_the_passages_lack_is_refused(indexed):
     assert not lenient.answer(covered, documents).refused
 
 
+def test_a_question_the_paper_does_not_discuss_says_so(indexed):
+    """Asked about the paper, the papers alone are searched: the refusal says the paper does not discuss it
+    (the rules do: the same question without "the paper" is answered from them)."""
+    result = indexed.ask("What does the paper say about keeping purchase inspection records when selling food?")
+    assert result["refused"] and "paper does not discuss" in result["answer"]
+    assert not indexed.ask("How long must I keep purchase inspection records when selling food?")["refused"]
+
+
 def _passage(text: str, score: float, **meta) -> Document:
     metadata = {"doc_id": "d", "lang": "en", "similarity": 0.9, "score": score, **meta}
     return Document(page_content=f"Heading\n{text}", id=None, metadata=metadata)

@@ -1,7 +1,10 @@
+import pytest
+
 from bot.chunking import stated_penalties
 from bot.references import (
     CONSEQUENCES,
     Reference,
+    asks_the_paper,
     find_references,
     named_documents,
     penalty_articles,
@@ -102,6 +105,23 @@ def test_documents_the_question_names_by_title_or_short_title():
     assert named_documents(implementing, titles) == {"consumer-rights-protection-law-implementing-regulations"}
     assert named_documents("Is it lawful to price this lower for members?", titles) == set(), "whole words only"
     assert named_documents("Can I raise the price before a sale?", titles) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What does the paper say about data fraud?", True),
+        ("According to the research paper, why are anchors unprofessional?", True),
+        ("And what does the author propose to fix that?", True),
+        ("论文怎么看主播刷单？", True),
+        ("作者建议怎么改？", True),
+        ("Can I pack the goods in the paper bag from the supermarket?", False),
+        ("Do I need the author's permission to play a song in my stream?", False),
+        ("我转载别人的带货视频，需要作者同意吗？", False),
+    ],
+)
+def test_questions_about_the_paper_are_told_from_paper_products(question, asked):
+    assert asks_the_paper(question) is asked
 
 
 def test_short_titles_resolve_article_references():

@@ -101,6 +101,16 @@ def test_digest_and_official_text_of_one_article_share_a_slot(assistant, corpus)
     assert len(top.metadata["also"]) == 2, "the other language and the official text are listed with it"
 
 
+def test_a_question_about_the_paper_searches_the_paper(indexed):
+    """Without "论文" this question finds the article on no-reason returns; asked about the paper, the paper
+    answers, unless the persona leaves the paper out."""
+    assert indexed.retrieve("消费者收到货后几天内可以无理由退货？", k=1)[0].metadata["doc_id"] == "live-rules"
+    about_the_paper = "论文怎么看消费者收到货后几天内可以无理由退货？"
+    hits = indexed.retrieve(about_the_paper, k=5)
+    assert hits and {h.metadata["doc_id"] for h in hits} == {"sample-paper"}
+    assert indexed.retrieve(about_the_paper, k=1, persona="official")[0].metadata["doc_id"] == "live-rules"
+
+
 def test_personas_preset_the_document_types(indexed):
     official = indexed.retrieve("live streaming rural produce logistics", k=10, persona="official")
     assert official and all(h.metadata["doc_type"] != "paper" for h in official)

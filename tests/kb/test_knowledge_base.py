@@ -116,3 +116,11 @@ def test_a_follow_ups_own_words_find_its_new_subject(kb_index):
     assert with_own_words["R@1"] > without["R@1"] and with_own_words["MRR@10"] > without["MRR@10"]
     mcn = next(item for item in items if item.question == "Does that apply to MCNs too?")
     assert run(Project(assistant, "with"), [mcn])[0]["ranks"][0]
+
+
+def test_a_question_about_the_papers_view_is_answered_from_the_paper(kb_index):
+    """The paper does not use the words "data fraud", so without its name the E-Commerce Law's rule on fake sales
+    figures leads; the user asked what the paper says."""
+    assistant, _ = kb_index
+    answer = assistant.ask("What does the paper say about data fraud in live commerce?")
+    assert answer["citations"][0]["doc_id"] == "live-commerce-paper", answer["citations"][0]
