@@ -21,7 +21,7 @@ from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
 from bot.numerals import stated_numbers
-from bot.references import asks_the_paper, unknown_titles, without_the_paper
+from bot.references import CONSEQUENCES, asks_the_paper, unknown_titles, without_the_paper
 from bot.retrieve import slot
 from bot.sentences import SentenceIndex
 
@@ -267,7 +267,7 @@ class ExtractiveAnswerer:
             return Answer(question, _NOT_COVERED[lang], lang, True, related=self._related(documents, lang, query))
         top = self._passages(quotable)
         split = [clauses(doc.page_content) for doc in top]
-        picked = _spanned(self._pick(query, top, lang), split)
+        picked = _spanned(self._pick(query, top, lang, rule_first=not CONSEQUENCES.search(question)), split)
         if not any(doc.metadata.get("followed") for doc in top):
             picked = _with_fines(picked, stated_penalties(top[picked[0][0]].page_content), lang)
         picked = _quantity_first(question, _without_bare_references(picked), lang)
@@ -300,10 +300,14 @@ class ExtractiveAnswerer:
             if doc.metadata.get("followed") or (doc.metadata.get("score") or 0.0) >= self.close_ratio * lead
         ]
 
-    def _pick(self, query: np.ndarray, top: list[Document], lang: str) -> list[tuple[int, str]]:
+    def _pick(
+        self, query: np.ndarray, top: list[Document], lang: str, rule_first: bool = False
+    ) -> list[tuple[int, str]]:
         """The direct answer (the best sentence) first, then the key points: the lead passage's sentences that
         score within ``lead_window`` of it, in the passage's order, and the other passages' best sentences
-        within ``sentence_window``."""
+        within ``sentence_window``. ``rule_first``: the question does not ask about consequences, so a rule
+        answers it before the penalty line naming the same conduct ("平台能不能强制商家参加促销？" is answered by
+        "不得强迫或变相强迫其参加价格促销", and the fine is a key point)."""
         pool, vectors = [], []
         for i, (candidates, embedded) in enumerate(self._sentences(top)):
             same_lang = [j for j, s in enumerate(candidates) if question_lang(s) == lang]
@@ -312,6 +316,9 @@ class ExtractiveAnswerer:
             vectors += [embedded[j] for j in chosen]
         scores = np.asarray(vectors) @ query + np.array([self.rank_bonus * (len(top) - i) for i, _ in pool])
         best = int(np.argmax(scores))
+        rules = [i for i, (_, sentence) in enumerate(pool) if not sentence.startswith(_PENALTY_LINE)]
+        if rule_first and rules and pool[best][1].startswith(_PENALTY_LINE):
+            best = max(rules, key=lambda i: scores[i])
         lead = pool[best][0]
         chosen = [pool[best]]
         for index in range(len(pool)):  # the lead passage in reading order
@@ -395,8 +402,10 @@ def _joined(clause: str, following: str) -> str:
     return clause + ("" if question_lang(clause) == "zh" else " ") + following
 
 
-# A sentence that only names the penalty article ("Penalty: see Article 50.", "处罚见第五十条。").
-_BARE_REFERENCE = re.compile(r"^(?:Penalty: (?:see )?Articles? [^.—]{1,30}\.|(?:罚则|处罚)见第[^。]{1,20}条。)$")
+# A sentence that only names the penalty article ("Penalty: see Article 50.", "违反的处罚见第五十条。").
+_BARE_REFERENCE = re.compile(
+    r"^(?:Penalty: (?:see )?Articles? [^.—]{1,30}\.|(?:违反(?:本条)?的)?(?:罚则|处罚)见第[^。]{1,20}条。)$"
+)
 
 
 def _without_bare_references(picked: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -418,7 +427,7 @@ _ASKED_QUANTITIES = [
             r"(?i)\bhow (?:much|big|large|high)\b|\bmaximum\b|\bfine[sd]?\b|\bpenalt|"
             r"多少钱|罚多少|罚款|怎么罚|处罚|赔多少|赔偿多少|最高(?!人民)|上限"
         ),
-        re.compile(r"(?i)\bRMB\b|\byuan\b|元|" + _NUMBER + r"\s*(?:times|倍)"),
+        re.compile(r"(?i)\bRMB\b|\byuan\b|元|\d[\d,.]*\s*万|" + _NUMBER + r"\s*(?:times|倍)"),
     ),
 ]
 _ITEM = re.compile(r"^[(（](?:\d+|[一二三四五六七八九十]+)[)）]")  # "(3) …", "（三）…"

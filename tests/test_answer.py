@@ -232,6 +232,24 @@ def test_the_fine_a_digest_states_for_its_penalty_article_is_a_key_point(indexed
     assert [c.articles for c in answer.citations] == [[9]]
 
 
+def test_a_question_not_about_consequences_is_answered_by_the_rule_before_the_fine(indexed):
+    """The penalty line names the conduct too and can score best; only a question about consequences gets it
+    first."""
+    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
+    lead = _passage(
+        "Platforms must cooperate with price supervision.\n"
+        "They must not force merchants to join price promotions.\n"
+        "Penalty: Article 24 — a platform that forces merchants to join promotions is fined up to RMB 30,000.",
+        0.1,
+        articles=[4],
+    )
+    first = lambda question: lenient.answer(question, [lead]).answer.splitlines()[0]  # noqa: E731
+    assert first("Can a platform force merchants to join promotions?") == (
+        "They must not force merchants to join price promotions. [1]"
+    )
+    assert first("What is the penalty when a platform forces merchants to join promotions?").startswith("Penalty:")
+
+
 def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(indexed):
     """A bare "Penalty: see Article 59." tells a merchant nothing; the line stating the fine replaces it, and an
     English answer does not carry the Chinese penalty line."""
@@ -324,6 +342,12 @@ def test_a_question_asking_for_a_fine_or_a_period_gets_it_as_the_direct_answer(q
     assert reordered[0][1] == expected and sorted(reordered) == sorted(picked)
 
 
+def test_an_amount_in_ten_thousands_is_an_amount():
+    """ "5万" states an amount without "元": the prize cap, not the fine after it, answers the prize question."""
+    picked = [(0, "有奖销售要公示兑奖条件。"), (0, "抽奖式有奖销售的最高奖不得超过5万。"), (0, "罚则：罚五万元以上。")]
+    assert _quantity_first("抽奖的奖品最高能值多少钱？", picked, "zh")[0] == picked[1]
+
+
 def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_fine_in_its_language():
     rule, bare = (0, "Platforms may not register hosts under 16."), (0, "Penalty: Article 127.")
     fine = (1, "Penalty: Article 127 — fined RMB 100,000 to 1 million.")
@@ -334,6 +358,8 @@ def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_fine_in_
         (0, "罚则见第一百二十七条。"),
         fine,
     ]
+    chinese_fine = (1, "罚则：第二十四条——可处三万元以下罚款。")
+    assert _without_bare_references([rule, (0, "违反的处罚见第二十四条。"), chinese_fine]) == [rule, chinese_fine]
 
 
 def test_a_sentence_with_a_number_of_its_own_is_not_a_repeat_of_a_similar_one():

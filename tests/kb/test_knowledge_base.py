@@ -124,3 +124,14 @@ def test_a_question_about_the_papers_view_is_answered_from_the_paper(kb_index):
     assistant, _ = kb_index
     answer = assistant.ask("What does the paper say about data fraud in live commerce?")
     assert answer["citations"][0]["doc_id"] == "live-commerce-paper", answer["citations"][0]
+
+
+@pytest.mark.parametrize(
+    "question", ["Can I say my face cream is the best in China during a livestream?", "带货时能不能说“顶级”“最好”？"]
+)
+def test_the_absolute_terms_ban_answers_everyday_superlatives(kb_index, question):
+    """The most common live-room question: "best", "最好", "顶级" are absolute terms (Advertising Law Art. 9),
+    though the law names only 国家级, 最高级 and 最佳."""
+    assistant, _ = kb_index
+    top = assistant.retrieve(question, k=1)[0].metadata
+    assert (top["doc_id"], top["articles"]) == ("advertising-law", [9])
