@@ -135,7 +135,8 @@ class HybridRetriever(BaseRetriever):
                 entry[0] *= self.named_boost
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters, titles))]
-        results = self._in_language(asked or query, self._specific_first(self._collapse(direct + ranked, k)), filters)
+        results = self._specific_first(self._article_first(self._collapse(direct + ranked, k), named))
+        results = self._in_language(asked or query, results, filters)
         results = self._follow_penalty(query, results, filters, k, penalty_first)
         self._add_similarity(results, vector)
         return results
@@ -269,6 +270,22 @@ class HybridRetriever(BaseRetriever):
         for rank, (score, doc) in enumerate(results, 1):
             doc.metadata.update(score=round(score, 5), rank=rank)
         return [doc for _, doc in results]
+
+    @staticmethod
+    def _article_first(results: list[Document], named: set[str]) -> list[Document]:
+        """A law's overview ("This digest covers … children hosting live streams (Art 61, Art 76)") leading a
+        question that does not name the law gives way to that law's best article among the results: the
+        overview says where the rule is, not what it says (on the gold set no overview leads)."""
+        if not results or results[0].metadata.get("articles") or results[0].metadata.get("direct"):
+            return results
+        lead = results[0].metadata
+        if lead.get("doc_id") in named:
+            return results
+        for index, doc in enumerate(results[1:], 1):
+            if doc.metadata.get("doc_id") == lead.get("doc_id") and doc.metadata.get("articles"):
+                doc.metadata["score"] = lead.get("score")
+                return _numbered([doc, *results[:index], *results[index + 1 :]])
+        return results
 
     def _specific_first(self, results: list[Document]) -> list[Document]:
         """A section that leads only by its overview of its subsections ("Part 3 proposes four measures: …")

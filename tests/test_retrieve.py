@@ -229,3 +229,17 @@ def test_a_subsection_close_behind_its_overview_section_leads(assistant):
     assert [d.metadata["section"] for d in retriever._specific_first(far)] == ["3", "3.2"]
     other = [hit("3", 0.24), hit("3.2", 0.21, doc_id="another-paper")]
     assert [d.metadata["section"] for d in retriever._specific_first(other)] == ["3", "3.2"]
+
+
+def test_a_laws_overview_gives_way_to_its_best_article_unless_the_law_is_named(assistant):
+    def hit(doc_id: str, score: float, articles: list[int] | None = None) -> Document:
+        return Document(page_content=doc_id, metadata={"doc_id": doc_id, "articles": articles or [], "score": score})
+
+    retriever = assistant.retriever
+    results = [hit("minors-law", 0.17), hit("online-rules", 0.15, [31]), hit("minors-law", 0.12, [76])]
+    first = retriever._article_first(results, named=set())[0].metadata
+    assert (first["doc_id"], first["articles"], first["score"], first["rank"]) == ("minors-law", [76], 0.17, 1)
+    results = [hit("minors-law", 0.17), hit("online-rules", 0.15, [31]), hit("minors-law", 0.12, [76])]
+    assert retriever._article_first(results, named={"minors-law"})[0].metadata["articles"] == []
+    platform = [hit("douyin-rules", 0.2), hit("douyin-rules", 0.1)]
+    assert retriever._article_first(platform, named=set()) == platform, "a document without articles keeps its order"
