@@ -77,8 +77,9 @@ def _numbered(results: list[Document]) -> list[Document]:
 
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank,
-    documents the question names boosted; direct article references first; one slot per article; a subsection
-    close behind its overview section leads. Pool sizes and weights were tuned on the evaluation set
+    documents the question names boosted; a question about the paper searches the paper; direct article references
+    first; one slot per article; a law's overview gives way to its best article, and a subsection close behind
+    its overview section leads. Pool sizes and weights were tuned on the evaluation set
     (``python -m evals --tune``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
