@@ -23,6 +23,12 @@ def indexed(assistant, corpus):
     return assistant
 
 
+@pytest.fixture
+def lenient(indexed) -> ExtractiveAnswerer:
+    """An answerer that refuses nothing, to test composition on passages made up for the test."""
+    return ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
+
+
 def test_every_sentence_is_quoted_from_the_passage_it_cites(indexed):
     result = indexed.ask("How long must I keep purchase inspection records when selling food?")
     assert not result["refused"] and result["citations"]
@@ -210,15 +216,13 @@ def test_a_passage_scored_far_below_the_lead_is_not_cited_unless_it_is_the_penal
     assert [c.articles for c in lenient.answer(question, [lead, penalty]).citations] == [[1], [9]]
 
 
-def test_passages_with_nothing_to_quote_give_a_refusal_not_their_listed_questions(indexed):
-    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
+def test_passages_with_nothing_to_quote_give_a_refusal_not_their_listed_questions(lenient):
     heading = _passage("- Questions: What are the main problems of live selling? | Who is to blame?", 0.1)
     result = lenient.answer("What are the main problems of live selling?", [heading])
     assert result.refused and "Questions" not in result.answer
 
 
-def test_the_fine_a_digest_states_for_its_penalty_article_is_a_key_point(indexed):
-    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
+def test_the_fine_a_digest_states_for_its_penalty_article_is_a_key_point(lenient):
     lead = _passage(
         "No ad may call a product the best.\nNo ad may use the national flag.\n"
         "Penalty: Article 57 — the advertiser is fined RMB 200,000 to 1 million.",
@@ -232,10 +236,9 @@ def test_the_fine_a_digest_states_for_its_penalty_article_is_a_key_point(indexed
     assert [c.articles for c in answer.citations] == [[9]]
 
 
-def test_a_question_not_about_consequences_is_answered_by_the_rule_before_the_fine(indexed):
+def test_a_question_not_about_consequences_is_answered_by_the_rule_before_the_fine(lenient):
     """The penalty line names the conduct too and can score best; only a question about consequences gets it
     first."""
-    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
     lead = _passage(
         "Platforms must cooperate with price supervision.\n"
         "They must not force merchants to join price promotions.\n"
@@ -250,10 +253,9 @@ def test_a_question_not_about_consequences_is_answered_by_the_rule_before_the_fi
     assert first("What is the penalty when a platform forces merchants to join promotions?").startswith("Penalty:")
 
 
-def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(indexed):
+def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(lenient):
     """A bare "Penalty: see Article 59." tells a merchant nothing; the line stating the fine replaces it, and an
     English answer does not carry the Chinese penalty line."""
-    lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0, min_coverage=0)
     lead = _passage(
         "Hosts must not fake sales figures in the live room. Penalty: see Article 59.\n"
         "Penalty: Article 59 — the operator is fined RMB 100,000 to 500,000.\n"
