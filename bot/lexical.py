@@ -168,7 +168,7 @@ def glossary_pairs(texts: list[str]) -> list[tuple[str, str]]:
 
 _NUMERAL = re.compile(rf"第?{CN_NUMERAL}+条?")
 # How the saved word pairs were learned: an index saved by an earlier method is rebuilt.
-WORDS_LEARNED_BY = "ibm1"
+WORDS_LEARNED_BY = "ibm1, reading order"
 
 
 def parallel_pairs(
@@ -330,7 +330,17 @@ class LexicalIndex:
         import bm25s
 
         stored = self.collection.get(include=["documents", "metadatas"])
-        self._chunks(stored["ids"], stored["documents"], stored["metadatas"])
+        # Reading order, not the store's (which follows the history of ingests): ties in scores and the learned
+        # word pairs then depend on the documents alone, so an updated index ranks as a rebuilt one does.
+        order = sorted(
+            range(len(stored["ids"])),
+            key=lambda i: (
+                stored["metadatas"][i].get("source_path", ""),
+                stored["metadatas"][i].get("position", 0),
+                stored["ids"][i],
+            ),
+        )
+        self._chunks(*([stored[key][i] for i in order] for key in ("ids", "documents", "metadatas")))
         words = parallel_pairs(self.texts, self.metadatas)
         self.glossary = Glossary(glossary_pairs(self.texts), words)
         self.bm25 = None

@@ -111,7 +111,11 @@ class SentenceIndex:
         key = (version, self.collection.count())
         if self._held[0] != key:
             stored = self.collection.get(where={"kind": "question"}, include=["metadatas", "embeddings"])
-            vectors = np.asarray(stored["embeddings"], dtype=np.float32).reshape(-1, self.embedder.dimension)
-            chunk_ids = [meta["chunk_id"] for meta in stored["metadatas"]]
-            self._held = (key, (chunk_ids, Masks(stored["metadatas"]), vectors))
+            # in a fixed order (the store's follows the history of ingests), so ties rank alike on every index
+            order = sorted(range(len(stored["ids"])), key=lambda i: stored["ids"][i])
+            metadatas = [stored["metadatas"][i] for i in order]
+            vectors = np.asarray([stored["embeddings"][i] for i in order], dtype=np.float32)
+            vectors = vectors.reshape(-1, self.embedder.dimension)
+            chunk_ids = [meta["chunk_id"] for meta in metadatas]
+            self._held = (key, (chunk_ids, Masks(metadatas), vectors))
         return self._held[1]

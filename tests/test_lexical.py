@@ -4,6 +4,7 @@ import json
 
 from bot.filters import Filters
 from bot.lexical import WORDS_LEARNED_BY, Glossary, LexicalIndex, glossary_pairs, parallel_pairs, tokenize
+from bot.service import Assistant
 
 from .conftest import LIVE_RULES_ZH
 
@@ -91,3 +92,20 @@ def test_an_index_whose_word_pairs_an_earlier_method_learned_is_rebuilt(assistan
     reloaded.refresh()
     assert rebuilt == [index.fingerprint]
     assert json.loads(saved.read_text(encoding="utf-8"))["words_learned_by"] == WORDS_LEARNED_BY
+
+
+def test_the_index_is_the_same_whatever_order_documents_were_ingested_in(settings, embedder, corpus):
+    """Chroma returns chunks in the order ingests added them; the index is built in reading order, so an updated
+    index ranks as a rebuilt one does (an evaluation on each differed by a question before)."""
+    first, second = corpus / "live-rules.md", corpus / "sample-paper.md"
+    indexes = []
+    for name, order in (("forward", [first, second]), ("reverse", [second, first])):
+        assistant = Assistant(settings.model_copy(update={"collection": f"{settings.collection}-{name}"}), embedder)
+        for path in order:
+            assistant.ingest([path])
+        index = LexicalIndex(assistant.collection, settings.data_dir / "lexical-test" / f"{settings.collection}-{name}")
+        index.refresh()
+        indexes.append(index)
+    forward, reverse = indexes
+    assert forward.ids == reverse.ids and forward.glossary.to_chinese == reverse.glossary.to_chinese
+    assert forward.search("直播 live streaming 退货", 10) == reverse.search("直播 live streaming 退货", 10)
