@@ -167,7 +167,7 @@ def glossary_pairs(texts: list[str]) -> list[tuple[str, str]]:
 
 
 _NUMERAL = re.compile(rf"第?{CN_NUMERAL}+条?")
-# How the saved word pairs were learned: an index saved by an earlier method is rebuilt.
+# How the saved index was built (word-pair method, chunk order): one saved by an earlier method is rebuilt.
 WORDS_LEARNED_BY = "ibm1, reading order"
 
 
