@@ -178,12 +178,9 @@ class ExtractiveAnswerer:
         background = float((self._off_topic @ question_vector).max())
         return best_score >= self.min_score and best_score - background >= self.min_margin
 
-    def refusal(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer | None:
-        """The refusal for a question the knowledge base does not cover, or None (any answerer asks this first)."""
-        search_query = search_query or question
-        return self._refusal(question, documents, self.embedder.encode_queries([search_query])[0], search_query)
-
-    def _refusal(self, question: str, documents: list[Document], query: np.ndarray, text: str) -> Answer | None:
+    def refusal(self, question: str, documents: list[Document], query: np.ndarray, text: str) -> Answer | None:
+        """The refusal for a question the knowledge base does not cover, or None (any answerer asks this first).
+        ``text``: the question as retrieval saw it; ``query``: its embedding."""
         lang = question_lang(question)
         message = self._refusal_message(question, documents, query, text, lang)
         if message is None:
@@ -258,7 +255,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:
         """``search_query``: the question as retrieval saw it (a follow-up completed from the conversation)."""
         query = self.embedder.encode_queries([search_query or question])[0]
-        refused = self._refusal(question, documents, query, search_query or question)
+        refused = self.refusal(question, documents, query, search_query or question)
         if refused:
             return refused
         lang = question_lang(question)

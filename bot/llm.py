@@ -101,7 +101,8 @@ class LLMAnswerer:
     def stream(self, question: str, documents: list[Document], search_query: str | None = None) -> Iterator:
         """Yields text chunks as the model writes, then the verified Answer."""
         lang = question_lang(question)
-        refused = self.extractive.refusal(question, documents, search_query)
+        query = self.extractive.embedder.encode_queries([search_query or question])[0]
+        refused = self.extractive.refusal(question, documents, query, search_query or question)
         if refused:
             yield refused
             return
@@ -117,7 +118,6 @@ class LLMAnswerer:
             yield replace(fallback, answer=f"{_FALLBACK[lang].format(type(error).__name__)}\n{fallback.answer}")
             return
         answer = self.verify(question, "".join(parts), top, lang)
-        query = self.extractive.embedder.encode_queries([search_query or question])[0]
         yield replace(answer, related=self.extractive.see_also(documents, answer.citations, lang, query))
 
     def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:

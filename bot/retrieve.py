@@ -114,7 +114,8 @@ class HybridRetriever(BaseRetriever):
         apply to MCNs too?" wants the MCN article, not the earlier host-verification one), except when it asks for
         the consequences of the earlier topic."""
         self.lexical.refresh()
-        filters = self._paper_asked(asked or query, filters or self.filters)
+        papers = self._papers()
+        filters = self._paper_asked(asked or query, filters or self.filters, papers)
         terms = self.lexical.glossary.phrases(query)[: self.expansion_terms]
         vector = self.dense.embedder.encode_queries([" ".join([query, *terms])])[0]
         fused: dict[str, list] = {}  # chunk id -> [fused score, Document]
@@ -135,8 +136,9 @@ class HybridRetriever(BaseRetriever):
             if entry[1].metadata["doc_id"] in named:
                 entry[0] *= self.named_boost
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
-        direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(self._direct(query, filters, titles))]
-        results = self._specific_first(self._article_first(self._collapse(direct + ranked, k), named))
+        referenced = self._direct(query, filters, titles, papers)
+        direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(referenced)]
+        results = self._specific_first(self._collapse(direct + ranked, k), named)
         results = self._in_language(asked or query, results, filters)
         results = self._follow_penalty(query, results, filters, k, penalty_first)
         self._add_similarity(results, vector)
@@ -182,19 +184,18 @@ class HybridRetriever(BaseRetriever):
     def _papers(self) -> list[str]:
         return list(dict.fromkeys(m["doc_id"] for m in self.lexical.metadatas if m.get("doc_type") == "paper"))
 
-    def _paper_asked(self, question: str, filters: Filters) -> Filters:
+    def _paper_asked(self, question: str, filters: Filters, papers: list[str]) -> Filters:
         """A question about what the paper says searches the papers alone, when the filters admit one: "What does
         the paper say about minors?" was answered from the Minors Protection Law, which the paper never cites.
         A follow-up keeps to the papers only when its own words ask them."""
         if not asks_the_paper(question):
             return filters
         allowed = self.lexical.masks(filters)
-        papers = self._papers()
         admitted = {m["doc_id"] for m, ok in zip(self.lexical.metadatas, allowed) if ok and m["doc_id"] in papers}
         return replace(filters, doc_ids=tuple(sorted(admitted))) if admitted else filters
 
-    def _direct(self, query: str, filters: Filters, titles: dict[str, list[str]]) -> list[Document]:
-        wanted = find_references(query, titles, self._papers())
+    def _direct(self, query: str, filters: Filters, titles: dict[str, list[str]], papers: list[str]) -> list[Document]:
+        wanted = find_references(query, titles, papers)
         documents = []
         for reference in wanted:
             for position, meta in enumerate(self.lexical.metadatas):
@@ -272,39 +273,35 @@ class HybridRetriever(BaseRetriever):
             doc.metadata.update(score=round(score, 5), rank=rank)
         return [doc for _, doc in results]
 
-    @staticmethod
-    def _article_first(results: list[Document], named: set[str]) -> list[Document]:
-        """A law's overview ("This digest covers … children hosting live streams (Art 61, Art 76)") leading a
-        question that does not name the law gives way to that law's best article among the results: the
-        overview says where the rule is, not what it says (on the gold set no overview leads)."""
-        if not results or results[0].metadata.get("articles") or results[0].metadata.get("direct"):
+    def _specific_first(self, results: list[Document], named: set[str] = frozenset()) -> list[Document]:
+        """A passage that leads only by its overview gives way to a more specific one of its document, which takes
+        its score (as a followed penalty article does: scores still descend):
+        - a law's overview ("This digest covers … children hosting live streams (Art 61, Art 76)"), unless the
+          question names the law (``named``), to the law's best article among the results: the overview says
+          where the rule is, not what it says (on the gold set no overview leads);
+        - a section ("Part 3 proposes four measures: …") to one of its subsections in the next two places scoring
+          within ``subsection_ratio`` of it: a question naming one measure wants that subsection (on the gold
+          set, 2 paper questions gain rank 1 and none lose it)."""
+        if not results or results[0].metadata.get("direct"):
             return results
         lead = results[0].metadata
-        if lead.get("doc_id") in named:
+        same = [(index, doc.metadata) for index, doc in enumerate(results[1:], 1)]
+        same = [(index, meta) for index, meta in same if meta.get("doc_id") == lead.get("doc_id")]
+        articles = [index for index, meta in same if meta.get("articles")]
+        subsections = [
+            index
+            for index, meta in same
+            if index <= 2
+            and lead.get("section")
+            and str(meta.get("section") or "").startswith(f"{lead['section']}.")
+            and (meta.get("score") or 0) >= self.subsection_ratio * (lead.get("score") or 0)
+        ]
+        overview = not lead.get("articles") and lead.get("doc_id") not in named
+        chosen = articles[0] if overview and articles else subsections[0] if subsections else None
+        if chosen is None:
             return results
-        for index, doc in enumerate(results[1:], 1):
-            if doc.metadata.get("doc_id") == lead.get("doc_id") and doc.metadata.get("articles"):
-                doc.metadata["score"] = lead.get("score")
-                return _numbered([doc, *results[:index], *results[index + 1 :]])
-        return results
-
-    def _specific_first(self, results: list[Document]) -> list[Document]:
-        """A section that leads only by its overview of its subsections ("Part 3 proposes four measures: …")
-        gives way to one of them scoring within ``subsection_ratio`` of it: a question naming one measure
-        wants that subsection (on the gold set, 2 paper questions gain rank 1 and none lose it)."""
-        if not results or not results[0].metadata.get("section") or results[0].metadata.get("direct"):
-            return results
-        lead = results[0].metadata
-        for index, doc in enumerate(results[1:3], 1):
-            meta = doc.metadata
-            if (
-                meta.get("doc_id") == lead["doc_id"]
-                and str(meta.get("section") or "").startswith(f"{lead['section']}.")
-                and (meta.get("score") or 0) >= self.subsection_ratio * (lead.get("score") or 0)
-            ):
-                meta["score"] = lead.get("score")  # as a followed penalty article does: scores still descend
-                return _numbered([doc, *results[:index], *results[index + 1 :]])
-        return results
+        results[chosen].metadata["score"] = lead.get("score")
+        return _numbered([results[chosen], *results[:chosen], *results[chosen + 1 :]])
 
     def _add_similarity(self, documents: list[Document], vector: np.ndarray) -> None:
         """Cosine similarity for passages found only lexically (dense ones carry it already)."""

@@ -237,9 +237,9 @@ def test_a_laws_overview_gives_way_to_its_best_article_unless_the_law_is_named(a
 
     retriever = assistant.retriever
     results = [hit("minors-law", 0.17), hit("online-rules", 0.15, [31]), hit("minors-law", 0.12, [76])]
-    first = retriever._article_first(results, named=set())[0].metadata
+    first = retriever._specific_first(results, named=set())[0].metadata
     assert (first["doc_id"], first["articles"], first["score"], first["rank"]) == ("minors-law", [76], 0.17, 1)
     results = [hit("minors-law", 0.17), hit("online-rules", 0.15, [31]), hit("minors-law", 0.12, [76])]
-    assert retriever._article_first(results, named={"minors-law"})[0].metadata["articles"] == []
+    assert retriever._specific_first(results, named={"minors-law"})[0].metadata["articles"] == []
     platform = [hit("douyin-rules", 0.2), hit("douyin-rules", 0.1)]
-    assert retriever._article_first(platform, named=set()) == platform, "a document without articles keeps its order"
+    assert retriever._specific_first(platform, named=set()) == platform, "a document without articles keeps its order"
