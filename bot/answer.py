@@ -351,17 +351,35 @@ _PENALTY_LINE = ("Penalty: ", "罚则：")  # how a digest's line stating the fi
 _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 
 
+# A sentence that points back to the one before it ("These records must be kept…", "A host saying … breaks this
+# rule.", "也就是说，…"): quoted alone, it leaves the reader asking which records, which rule.
+_LEANS = re.compile(
+    r"^(?:This|These|That|Those|Such|It|Its|They|Their|Them)\b|\b(?:this|these|such) (?:rules?|articles?|duty|duties|"
+    r"goods|data|records|conduct|ban)\b|^(?:这|此(?!外)|该|上述|前述|其(?![他中余实次])|它|也就是说|对此|同样)"
+)
+
+
 def _continues(sentences: list[str], i: int) -> bool:
     return i > 0 and (sentences[i - 1].endswith((";", "；")) or bool(_CONTINUATION.match(sentences[i])))
 
 
+def _head(sentences: list[str], i: int, back: int = 2) -> int:
+    """Where the sentence holding clause ``i`` starts, taking in up to ``back`` sentences before it when each
+    points back to the one before (a penalty line's "these rules" are the cited article's)."""
+    head = next(j for j in range(i, -1, -1) if not _continues(sentences, j))
+    leans = head and _LEANS.search(sentences[head]) and not sentences[head].startswith(_PENALTY_LINE)
+    if back and leans and question_lang(sentences[head - 1]) == question_lang(sentences[head]):
+        return _head(sentences, head - 1, back - 1)
+    return head
+
+
 def _spanned(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tuple[int, str]]:
     """Picked clauses of one sentence ("Businesses may not: …; …; or …") become one line at the place of the
-    first, from the clause that heads the sentence to the last one picked, so no line opens mid-sentence and
-    a list is not scattered over several points. The line runs on to the end of the sentence when one clause
-    is left (the serious-case tier: "fined RMB 50,000 to 200,000; in serious cases RMB 200,000 to 500,000."),
-    and always for a penalty line, which states its tiers in one sentence. ``split``: each passage's
-    clauses."""
+    first, from the clause that heads the sentence to the last one picked, so no line opens mid-sentence or
+    with words pointing back to a sentence it leaves out, and a list is not scattered over several points. The
+    line runs on to the end of the sentence when one clause is left (the serious-case tier: "fined RMB 50,000 to
+    200,000; in serious cases RMB 200,000 to 500,000."), and always for a penalty line, which states its tiers
+    in one sentence. ``split``: each passage's clauses."""
     ends: dict[tuple[int, int], int] = {}
     order: list[tuple[int, int] | tuple[int, str]] = []
     for doc_index, sentence in picked:
@@ -370,7 +388,7 @@ def _spanned(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tupl
             order.append((doc_index, sentence))
             continue
         position = parts.index(sentence)
-        head = next(i for i in range(position, -1, -1) if not _continues(parts, i))
+        head = _head(parts, position)
         if (doc_index, head) not in ends:
             order.append((doc_index, head))
         ends[(doc_index, head)] = max(position, ends.get((doc_index, head), head))

@@ -241,14 +241,14 @@ def test_a_question_not_about_consequences_is_answered_by_the_rule_before_the_fi
     first."""
     lead = _passage(
         "Platforms must cooperate with price supervision.\n"
-        "They must not force merchants to join price promotions.\n"
+        "Platforms must not force merchants to join price promotions.\n"
         "Penalty: Article 24 — a platform that forces merchants to join promotions is fined up to RMB 30,000.",
         0.1,
         articles=[4],
     )
     first = lambda question: lenient.answer(question, [lead]).answer.splitlines()[0]  # noqa: E731
     assert first("Can a platform force merchants to join promotions?") == (
-        "They must not force merchants to join price promotions. [1]"
+        "Platforms must not force merchants to join price promotions. [1]"
     )
     assert first("What is the penalty when a platform forces merchants to join promotions?").startswith("Penalty:")
 
