@@ -21,7 +21,7 @@ from bot.embedding import Embedder
 from bot.lexical import tokenize
 from bot.loaders import detect_lang
 from bot.numerals import stated_numbers
-from bot.references import CONSEQUENCES, asks_the_paper, unknown_titles, without_the_paper
+from bot.references import CONSEQUENCES, asks_the_paper, penalty_articles, unknown_titles, without_the_paper
 from bot.retrieve import slot
 from bot.sentences import SentenceIndex
 
@@ -267,7 +267,7 @@ class ExtractiveAnswerer:
         picked = _spanned(self._pick(query, top, lang, rule_first=not CONSEQUENCES.search(question)), split)
         if not any(doc.metadata.get("followed") for doc in top):
             picked = _with_fines(picked, stated_penalties(top[picked[0][0]].page_content), lang)
-        picked = _quantity_first(question, _without_bare_references(picked), lang)
+        picked = _quantity_first(question, _without_bare_references(picked, top), lang)
         citations: dict[int, Citation] = {}
         lines = []
         for doc_index, sentence in picked:
@@ -355,7 +355,7 @@ _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 # rule.", "也就是说，…"): quoted alone, it leaves the reader asking which records, which rule.
 _LEANS = re.compile(
     r"^(?:This|These|That|Those|Such|It|Its|They|Their|Them)\b|\b(?:this|these|such) (?:rules?|articles?|duty|duties|"
-    r"goods|data|records|conduct|ban)\b|^(?:这|此(?!外)|该|上述|前述|其(?![他中余实次])|它|也就是说|对此|同样)"
+    r"goods|data|records|conduct|ban)\b|^(?:这|此(?!外)|该|上述|前述|其(?![他中余实次])|它|也就是说|对此|同样)|这些|上述|此类|这类"
 )
 
 
@@ -423,11 +423,21 @@ _BARE_REFERENCE = re.compile(
 )
 
 
-def _without_bare_references(picked: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Without the sentences that only name the penalty article when the answer quotes the fine itself."""
+def _without_bare_references(picked: list[tuple[int, str]], top: list[Document]) -> list[tuple[int, str]]:
+    """Without the sentences that only name the penalty article when the answer quotes the fine itself: from a
+    penalty line, or from the penalty article ("Penalty: see Article 66." beside Article 66's own fines)."""
     bare = [bool(_BARE_REFERENCE.match(sentence)) for _, sentence in picked]
     stating = {question_lang(s) for (_, s), b in zip(picked, bare) if s.startswith(_PENALTY_LINE) and not b}
-    return [p for p, b in zip(picked, bare) if not (b and question_lang(p[1]) in stating)]
+    quoted = {(top[i].metadata.get("doc_id"), a) for i, _ in picked for a in top[i].metadata.get("articles") or []}
+    return [
+        (i, s)
+        for (i, s), b in zip(picked, bare)
+        if not b
+        or not (
+            question_lang(s) in stating
+            or all((top[i].metadata.get("doc_id"), a) in quoted for a in penalty_articles(s) or [None])
+        )
+    ]
 
 
 # Questions asking for a duration or an amount, and how a sentence states one.

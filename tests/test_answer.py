@@ -321,6 +321,29 @@ def test_a_clause_ending_in_a_semicolon_is_joined_to_the_clause_that_ends_its_se
     ]
 
 
+def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
+    """Quoted alone, "These records must be kept…" leaves the reader asking which records."""
+    passage = Document(
+        "## Article 31\n**EN:** Platforms must record the goods and transactions on them. These records must be kept "
+        "for at least 3 years. It is a duty of every platform. Penalty: Article 80 — breaking these rules is fined.\n"
+        "**中文：** 平台应当记录交易信息。其他法律另有规定的，从其规定。也就是说，记录不得删改。"
+    )
+    records = "Platforms must record the goods and transactions on them."
+    kept, duty = "These records must be kept for at least 3 years.", "It is a duty of every platform."
+    fine = "Penalty: Article 80 — breaking these rules is fined."
+    assert _spanned([(0, kept)], _split(passage)) == [(0, f"{records} {kept}")]
+    assert _spanned([(0, duty), (0, records)], _split(passage)) == [(0, f"{records} {kept} {duty}")]  # one line
+    assert _spanned([(0, fine)], _split(passage)) == [(0, fine)]  # a penalty line's "these rules" are its article's
+    assert _spanned([(0, "其他法律另有规定的，从其规定。")], _split(passage)) == [(0, "其他法律另有规定的，从其规定。")]
+    assert _spanned([(0, "也就是说，记录不得删改。")], _split(passage)) == [
+        (0, "其他法律另有规定的，从其规定。也就是说，记录不得删改。")
+    ]
+    lucky_draw = Document("## 第十七条\n**中文：** 收集前要告知处理目的。直播间抽奖收集手机号也要做到这些。")
+    assert _spanned([(0, "直播间抽奖收集手机号也要做到这些。")], _split(lucky_draw)) == [
+        (0, "收集前要告知处理目的。直播间抽奖收集手机号也要做到这些。")
+    ]
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
@@ -353,15 +376,28 @@ def test_an_amount_in_ten_thousands_is_an_amount():
 def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_fine_in_its_language():
     rule, bare = (0, "Platforms may not register hosts under 16."), (0, "Penalty: Article 127.")
     fine = (1, "Penalty: Article 127 — fined RMB 100,000 to 1 million.")
-    assert _without_bare_references([rule, bare, fine]) == [rule, fine]
-    assert _without_bare_references([rule, bare]) == [rule, bare]
-    assert _without_bare_references([rule, (0, "罚则见第一百二十七条。"), fine]) == [
+    top = [Document("", metadata={"doc_id": "law", "articles": [31]}), Document("", metadata={"doc_id": "law"})]
+    assert _without_bare_references([rule, bare, fine], top) == [rule, fine]
+    assert _without_bare_references([rule, bare], top) == [rule, bare]
+    assert _without_bare_references([rule, (0, "罚则见第一百二十七条。"), fine], top) == [
         rule,
         (0, "罚则见第一百二十七条。"),
         fine,
     ]
     chinese_fine = (1, "罚则：第二十四条——可处三万元以下罚款。")
-    assert _without_bare_references([rule, (0, "违反的处罚见第二十四条。"), chinese_fine]) == [rule, chinese_fine]
+    assert _without_bare_references([rule, (0, "违反的处罚见第二十四条。"), chinese_fine], top) == [rule, chinese_fine]
+
+
+def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_penalty_article_itself():
+    """ "Penalty: see Article 66." beside a quote from Article 66 tells the reader nothing new."""
+    rule, bare = (0, "The handler must notify the regulator at once."), (0, "Penalty: see Article 66.")
+    fine = (1, "Failure to meet protection duties: a fine of up to RMB 1,000,000.")
+    duty = Document("", metadata={"doc_id": "pipl", "articles": [57]})
+    top = [duty, Document("", metadata={"doc_id": "pipl", "articles": [66]})]
+    assert _without_bare_references([fine, rule, bare], top) == [fine, rule]
+    other_law = [duty, Document("", metadata={"doc_id": "ecommerce-law", "articles": [66]})]
+    assert _without_bare_references([fine, rule, bare], other_law) == [fine, rule, bare]
+    assert _without_bare_references([(0, "违反的处罚见第六十六条。"), fine], top) == [fine]
 
 
 def test_a_sentence_with_a_number_of_its_own_is_not_a_repeat_of_a_similar_one():
