@@ -304,7 +304,8 @@ class ExtractiveAnswerer:
         score within ``lead_window`` of it, in the passage's order, and the other passages' best sentences
         within ``sentence_window``. ``rule_first``: the question does not ask about consequences, so a rule
         answers it before the penalty line naming the same conduct ("平台能不能强制商家参加促销？" is answered by
-        "不得强迫或变相强迫其参加价格促销", and the fine is a key point)."""
+        "不得强迫或变相强迫其参加价格促销", and the fine is a key point). A sentence pointing back to another ("…needs
+        such a notice.") gives the lead to its passage's best sentence that does not."""
         pool, vectors = [], []
         for i, (candidates, embedded) in enumerate(self._sentences(top)):
             same_lang = [j for j, s in enumerate(candidates) if question_lang(s) == lang]
@@ -313,14 +314,20 @@ class ExtractiveAnswerer:
             vectors += [embedded[j] for j in chosen]
         scores = np.asarray(vectors) @ query + np.array([self.rank_bonus * (len(top) - i) for i, _ in pool])
         best = int(np.argmax(scores))
-        rules = [i for i, (_, sentence) in enumerate(pool) if not sentence.startswith(_PENALTY_LINE)]
-        if rule_first and rules and pool[best][1].startswith(_PENALTY_LINE):
+        fines = [stated_penalties(doc.page_content) for doc in top]  # a penalty line's clauses are fines too
+        rules = [i for i, (d, sentence) in enumerate(pool) if not any(sentence in line for line in fines[d])]
+        if rule_first and rules and best not in rules:
             best = max(rules, key=lambda i: scores[i])
+        bar = scores[best]  # what the key points are measured against
+        if _LEANS.search(pool[best][1]):  # "…needs such a notice." answers nothing alone; its passage's rule does
+            allowed = rules if rule_first else range(len(pool))
+            own = [i for i in allowed if pool[i][0] == pool[best][0] and not _LEANS.search(pool[i][1])]
+            best = max(own, key=lambda i: scores[i]) if own else best
         lead = pool[best][0]
         chosen = [pool[best]]
         for index in range(len(pool)):  # the lead passage in reading order
             doc_index, sentence = pool[index]
-            if doc_index == lead and index != best and scores[index] >= scores[best] - self.lead_window:
+            if doc_index == lead and index != best and scores[index] >= bar - self.lead_window:
                 chosen.append(pool[index])
         followed = {i for i, doc in enumerate(top) if doc.metadata.get("followed")}
         per_doc: dict[int, int] = {}
@@ -329,7 +336,7 @@ class ExtractiveAnswerer:
             if doc_index == lead:
                 continue
             per_doc[doc_index] = per_doc.get(doc_index, 0) + 1
-            if scores[index] >= scores[best] - self.sentence_window or (
+            if scores[index] >= bar - self.sentence_window or (
                 doc_index in followed and per_doc[doc_index] <= self.followed_sentences
             ):
                 chosen.append(pool[index])
@@ -354,8 +361,10 @@ _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 # A sentence that points back to the one before it ("These records must be kept…", "A host saying … breaks this
 # rule.", "也就是说，…"): quoted alone, it leaves the reader asking which records, which rule.
 _LEANS = re.compile(
-    r"^(?:This|These|That|Those|Such|It|Its|They|Their|Them)\b|\b(?:this|these|such) (?:rules?|articles?|duty|duties|"
-    r"goods|data|records|conduct|ban)\b|^(?:这|此(?!外)|该|上述|前述|其(?![他中余实次])|它|也就是说|对此|同样)|这些|上述|此类|这类"
+    r"^(?:(?:If|When|Where|Unless) )?(?:This|These|That|Those|Such|It|Its|They|Their|Them|so)\b|\bsuch (?!as\b)|"
+    r"\b(?:this|these|those) (?:rules?|articles?|"
+    r"dut(?:y|ies)|requirements?|obligations?|bans?|conditions?|measures?|goods|data|records|conduct|notices?)\b|"
+    r"^(?:这|此(?!外)|该|上述|前述|其(?![他中余实次])|它|也就是说|对此|同样)|这些|上述|此类|这类"
 )
 
 

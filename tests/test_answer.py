@@ -251,6 +251,35 @@ def test_a_question_not_about_consequences_is_answered_by_the_rule_before_the_fi
         "Platforms must not force merchants to join price promotions. [1]"
     )
     assert first("What is the penalty when a platform forces merchants to join promotions?").startswith("Penalty:")
+    clause = _passage(  # the best clause is not the one opening the penalty line
+        "Sellers must mark prices.\nPenalty: Article 9 — ordered to correct; refusal to correct: a live room "
+        "selling goods with unmarked prices is fined up to RMB 5,000.",
+        0.1,
+        articles=[3],
+    )
+    assert lenient.answer("Can my live room sell goods with unmarked prices?", [clause]).answer.splitlines()[0] == (
+        "Sellers must mark prices. [1]"
+    )
+
+
+def test_the_direct_answer_is_a_rule_that_stands_alone(lenient):
+    """The example sentence "…needs such a notice." can match a question best, but answers nothing alone: the
+    passage's best sentence that does not point back answers, and the example follows as a key point."""
+    lead = _passage(
+        "Before collecting personal information, the seller must tell buyers the purpose and how long it is kept.\n"
+        "Changes must be announced.\n"
+        "A live-room lucky draw that collects viewers' phone numbers needs such a notice.",
+        0.1,
+        articles=[17],
+    )
+    answer = lenient.answer("Can my live-room lucky draw collect viewers' phone numbers?", [lead]).answer
+    assert answer.splitlines()[0] == (
+        "Before collecting personal information, the seller must tell buyers the purpose and how long it is kept. [1]"
+    )
+    assert answer.splitlines()[-1] == (
+        "- Changes must be announced. "
+        "A live-room lucky draw that collects viewers' phone numbers needs such a notice. [1]"
+    )
 
 
 def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(lenient):
