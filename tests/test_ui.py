@@ -91,6 +91,8 @@ def test_english_and_chinese_questions_get_cited_answers_with_sources(page):
 def test_clicking_a_marker_brings_its_source_into_view(page):
     ask(page, "直播间要公示营业执照吗？")
     ask(page, "Who studied rural live streaming and logistics?")
+    # The sources panel can re-render just after the answer shows; click once it holds the newest turn.
+    expect(page.locator("#sources .turn-head").first).to_contain_text("Who studied")
     page.locator("#chat .message-row").nth(1).locator("a.cite").first.click()
     card = page.locator("#src-1-1")
     expect(card).to_have_class(re.compile("flash"))
