@@ -153,8 +153,13 @@ def evaluate(assistant: Assistant, items: list[Item], ask: Callable[[Item], dict
     }
 
 
-def report(summary: dict, with_gold_lead: dict) -> str:
-    """``with_gold_lead``: the summary of the same items answered with the gold passage moved to the lead."""
+def _cell(key: str, summary: dict) -> str:
+    return f"{summary[key]:.0f}" if "ms" in key else f"{summary[key]:.3f}"
+
+
+def report(summary: dict, with_gold_lead: dict, held_out: dict) -> str:
+    """``with_gold_lead``: the summary of the same items answered with the gold passage moved to the lead;
+    ``held_out``: the summary of the held-out questions (evals/holdout/)."""
     keys = [
         "must-mention recall",
         "must-mention recall, judged restatements",
@@ -181,7 +186,7 @@ def report(summary: dict, with_gold_lead: dict) -> str:
         "| metric | value |",
         "|---|---|",
     ]
-    lines += [f"| {key} | {summary[key]:.0f} |" if "ms" in key else f"| {key} | {summary[key]:.3f} |" for key in keys]
+    lines += [f"| {key} | {_cell(key, summary)} |" for key in keys]
     lines += [
         "",
         "### If the lead passage were right",
@@ -193,4 +198,16 @@ def report(summary: dict, with_gold_lead: dict) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {key} | {summary[key]:.3f} | {with_gold_lead[key]:.3f} |" for key in keys[:3]]
+    lines += [
+        "",
+        "### Held-out questions",
+        "",
+        f"{held_out['answerable']} answerable and {held_out['unanswerable']} unanswerable questions in "
+        "`evals/holdout/`, written from kb/ by a writer who saw neither the gold set nor the bot; no threshold "
+        "or weight was tuned on them. No restatements were judged for them, so that row is left out.",
+        "",
+        "| metric | gold set | held-out |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {key} | {_cell(key, summary)} | {_cell(key, held_out)} |" for key in keys if key != keys[1]]
     return "\n".join(lines) + "\n"

@@ -94,6 +94,25 @@ def test_questions_from_fields_the_knowledge_base_lacks_are_refused_by_field(ind
 
 
 @pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("在小红书直播带货，平台规定一场直播最多能上架多少个商品链接？", "小红书"),
+        ("What are Pinduoduo's rules on refunds?", "Pinduoduo"),
+    ],
+)
+def test_questions_on_the_own_rules_of_a_platform_the_knowledge_base_lacks_are_refused(indexed, question, named):
+    """Another platform's rules or a law would answer them as if they were that platform's."""
+    result = indexed.ask(question)
+    assert result["refused"] and result["citations"] == [] and named in result["answer"]
+    assert "Douyin, Kuaishou" in result["answer"] or "抖音、快手" in result["answer"]
+
+
+def test_a_question_on_the_law_for_selling_on_another_platform_is_answered(indexed):
+    result = indexed.ask("在京东直播卖食品，法律规定要查验什么？")
+    assert not result["refused"] and result["citations"]
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Do I need to register a company before I sell in my live room?",

@@ -1,21 +1,24 @@
-"""The gold questions point at passages the knowledge base holds, so a miss is the bot's, not the
+"""The gold and held-out questions point at passages the knowledge base holds, so a miss is the bot's, not the
 question's."""
+
+import pytest
 
 from bot.chunking import chunk_document
 from bot.loaders import load
-from evals.gold import load_items
+from evals.gold import GOLD_DIR, HOLDOUT_DIR, load_items
 
 from ..conftest import ROOT
 
 
-def test_every_gold_article_and_section_is_a_passage_of_the_knowledge_base():
+@pytest.mark.parametrize("folder", [GOLD_DIR, HOLDOUT_DIR], ids=["gold", "held-out"])
+def test_every_gold_article_and_section_is_a_passage_of_the_knowledge_base(folder):
     held: dict[str, set] = {}  # doc_id -> its article numbers and section names, as evals.gold.relevant reads them
     for path in sorted((ROOT / "kb").glob("*/*.md")):
         document = load(path)
         chunks = chunk_document(document)
         names = {c.section for c in chunks} | {c.locator.split(" (")[0] for c in chunks}
         held[document.metadata["doc_id"]] = names | {n for c in chunks for n in c.articles}
-    items = load_items()
+    items = load_items(folder)
     assert items and len({item.id for item in items}) == len(items)
     missing = []
     for item in items:
