@@ -384,12 +384,15 @@ _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 
 
 # A sentence that points back to the one before it ("These records must be kept…", "A host saying … breaks this
-# rule.", "也就是说，…"): quoted alone, it leaves the reader asking which records, which rule.
+# rule.", "也就是说，…", "因此直播间不能推广电子烟…"): quoted alone, it leaves the reader asking which records, which
+# rule, therefore of what.
 _LEANS = re.compile(
     r"^(?:(?:If|When|Where|Unless) )?(?:This|These|That|Those|Such|It|Its|They|Their|Them|so)\b|\bsuch (?!as\b)|"
+    r"^(?:So|Therefore|Thus|Hence|Accordingly|Consequently|Otherwise)\b|"
     r"\b(?:this|these|those) (?:rules?|articles?|"
     r"dut(?:y|ies)|requirements?|obligations?|bans?|conditions?|measures?|goods|data|records|conduct|notices?)\b|"
-    r"^(?:这|此(?!外)|该|上述|前述|其(?![他中余实次])|它|也就是说|对此|同样)|这些|上述|此类|这类"
+    r"^(?:这|此(?!外)|该|上述|前述|其(?![他中余实次])|它|也就是说|对此|同样|因此|所以|因而|从而|于是|除此之外|否则)|"
+    r"这些|上述|此类|这类"
 )
 
 
@@ -451,9 +454,11 @@ def _joined(clause: str, following: str) -> str:
     return clause + ("" if question_lang(clause) == "zh" else " ") + following
 
 
-# A sentence that only names the penalty article ("Penalty: see Article 50.", "违反的处罚见第五十条。").
+# A sentence that only names the penalty article ("Penalty: see Article 50.", "违反的处罚见第五十条。",
+# "违反的按第五十七条处罚。").
 _BARE_REFERENCE = re.compile(
-    r"^(?:Penalty: (?:see )?Articles? [^.—]{1,30}\.|(?:违反(?:本条)?的)?(?:罚则|处罚)见第[^。]{1,20}条。)$"
+    r"^(?:Penalty: (?:see )?Articles? [^.—]{1,30}\.|Breaches are punished under Article \d+\.|"
+    r"(?:违反(?:本条)?的|未公示的)?(?:(?:罚则|处罚)见第[^。（]{1,20}条(?:（适用《[^》]+》第[^。）]{1,12}条）)?|按第[^。]{1,12}条处罚)。)$"
 )
 
 

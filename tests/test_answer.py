@@ -390,6 +390,16 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
     assert _spanned([(0, "直播间抽奖收集手机号也要做到这些。")], _split(lucky_draw)) == [
         (0, "收集前要告知处理目的。直播间抽奖收集手机号也要做到这些。")
     ]
+    tobacco = Document(
+        "## 第六条\n**中文：** 禁止在网上发布烟草广告。因此直播间不能推广电子烟。\n\n"
+        "**EN:** Tobacco ads are banned online. So a live room may not promote e-cigarettes."
+    )
+    assert _spanned(
+        [(0, "因此直播间不能推广电子烟。"), (0, "So a live room may not promote e-cigarettes.")], _split(tobacco)
+    ) == [
+        (0, "禁止在网上发布烟草广告。因此直播间不能推广电子烟。"),
+        (0, "Tobacco ads are banned online. So a live room may not promote e-cigarettes."),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -434,6 +444,10 @@ def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_fine_in_
     ]
     chinese_fine = (1, "罚则：第二十四条——可处三万元以下罚款。")
     assert _without_bare_references([rule, (0, "违反的处罚见第二十四条。"), chinese_fine], top) == [rule, chinese_fine]
+    for bare_zh in ("违反的按第二十四条处罚。", "处罚见第二十四条（适用《广告法》第五十七条）。"):
+        assert _without_bare_references([rule, (0, bare_zh), chinese_fine], top) == [rule, chinese_fine]
+    graded = (0, "罚则见第二十四条（罚款幅度更高）。")  # says more than where the fine is
+    assert _without_bare_references([rule, graded, chinese_fine], top) == [rule, graded, chinese_fine]
 
 
 def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_penalty_article_itself():
