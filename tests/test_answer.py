@@ -400,6 +400,17 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
         (0, "禁止在网上发布烟草广告。因此直播间不能推广电子烟。"),
         (0, "Tobacco ads are banned online. So a live room may not promote e-cigarettes."),
     ]
+    compensation = Document(
+        "## 第一百四十八条\n**中文：** 可要求价款十倍的赔偿金。但标签瑕疵不影响食品安全的除外。\n\n"
+        "**EN:** Buyers may claim ten times the price. However, a label slip that harms no one is exempt."
+    )
+    assert _spanned(
+        [(0, "但标签瑕疵不影响食品安全的除外。"), (0, "However, a label slip that harms no one is exempt.")],
+        _split(compensation),
+    ) == [
+        (0, "可要求价款十倍的赔偿金。但标签瑕疵不影响食品安全的除外。"),
+        (0, "Buyers may claim ten times the price. However, a label slip that harms no one is exempt."),
+    ]
 
 
 @pytest.mark.parametrize(
