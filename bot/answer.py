@@ -37,14 +37,16 @@ _RULES = re.compile(
     re.I,
 )
 # Neighbouring fields of law the knowledge base holds no rules of (none of these terms occurs in it): a
-# question about them resembles the passages on registration, tax filing or cross-border trade, which would
-# answer it wrongly.
+# question about them resembles the passages on registration, tax filing, cross-border trade or what a stream may
+# show, which would answer it wrongly ("主播个人所得税怎么交？" got the article on reporting hosts' identities).
 _OTHER_FIELDS = re.compile(
     r"\b(tax rates?|VAT|value[- ]added tax|tariffs?|customs dut(y|ies)|withholding tax|how much (income )?tax|"
     r"registered capital|limited liability compan(y|ies)|labou?r (contracts?|law)|probation(ary)? period|"
-    r"overtime|social insurance|minimum wage|IPO|STAR Market|ChiNext|stock exchange|(list|float) (its|our) shares)\b|"
-    r"税率|预扣|关税|增值税|[交缴]多少.{0,4}税|注册资本|有限责任公司|(注册|设立)一家.{0,10}公司.{0,20}(材料|流程|手续|步骤)|"
-    r"劳动合同|劳动法|试用期|加班|社保|社会保险|最低工资|创业板|科创板|首发上市",
+    r"overtime|social insurance|minimum wage|IPO|STAR Market|ChiNext|stock exchange|(list|float) (its|our) shares|"
+    r"income tax|royalt(y|ies)|(play|use) (someone else's|other people's|copyrighted|popular) (songs?|music))\b|"
+    r"税率|预扣|关税|增值税|[交缴]多少.{0,4}税|所得税|个税|怎么[交缴报]税|税[要该]?怎么[交缴算报]|"
+    r"注册资本|有限责任公司|(注册|设立)一家.{0,10}公司.{0,20}(材料|流程|手续|步骤)|"
+    r"劳动合同|劳动法|试用期|加班|社保|社会保险|最低工资|创业板|科创板|首发上市|用别人的(音乐|歌)|放别人的歌|翻唱|版权费",
     re.I,
 )
 # Platforms whose own rules the knowledge base does not hold (it holds Douyin's, Kuaishou's, Taobao Live's and
@@ -69,9 +71,9 @@ _OTHER_PLATFORM = {
 _OTHER_FIELD = {
     "en": "The knowledge base holds the rules of live commerce (consumer protection, advertising, pricing, "
     "e-commerce, product and food safety, minors, personal information, platform rules); it has no rules on "
-    "tax rates, company formation, labour or securities, so it cannot answer this.",
+    "tax rates, company formation, labour, copyright or securities, so it cannot answer this.",
     "zh": "知识库收录的是直播带货相关的规则（消费者权益、广告、价格、电子商务、产品与食品安全、未成年人、个人信息、"
-    "平台规则），不含税率、公司设立、劳动用工或证券上市方面的规定，无法回答这个问题。",
+    "平台规则），不含税率、公司设立、劳动用工、著作权或证券上市方面的规定，无法回答这个问题。",
 }
 _OUT_OF_SCOPE = {
     "en": "The knowledge base covers the rules of mainland China only, so it cannot answer questions about "
@@ -146,7 +148,7 @@ def question_lang(text: str) -> str:
 
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, a neighbouring field of law
-    (tax rates, company formation, labour, securities) or the own rules of a platform it holds none of; when its
+    (tax, company formation, labour, copyright, securities) or the own rules of a platform it holds none of; when its
     best passage scores under ``min_score``, when that beats its similarity to generic off-topic passages by less
     than ``min_margin``, or when the top three passages hold under ``min_coverage`` of its words; also when it
     names in 《》 a document the knowledge base does not hold (``titles`` lists those it holds), since an answer

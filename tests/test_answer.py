@@ -83,11 +83,14 @@ def test_out_of_scope_and_off_topic_questions_are_refused(indexed, question, phr
         "How long may a probation period be for the streamers we hire?",
         "开一家直播带货的有限公司，注册资本最少要多少？",
         "主播的打赏收入要交多少个人所得税？",
+        "主播个人所得税怎么交？",
+        "直播时可以用别人的音乐当背景音乐吗？",
+        "Can I play someone else's songs in my live stream?",
     ],
 )
 def test_questions_from_fields_the_knowledge_base_lacks_are_refused_by_field(indexed, question):
-    """Tax rates, company formation, labour, securities: passages on tax filing or registration resemble these
-    questions, and would answer them wrongly."""
+    """Tax rates and income tax, company formation, labour, copyright, securities: passages on tax filing,
+    registration or what a stream may show resemble these questions, and would answer them wrongly."""
     result = indexed.ask(question)
     assert result["refused"] and result["citations"] == []
     assert ("tax rates, company formation" in result["answer"]) or ("税率、公司设立" in result["answer"])
@@ -119,10 +122,13 @@ def test_a_question_on_the_law_for_selling_on_another_platform_is_answered(index
         "Does the platform report my income to the tax bureau?",
         "主播在直播间推荐股票，要遵守广告法吗？",
         "个人主播要办税务登记吗？",
+        "不用办营业执照的个人卖家要不要交税？",
+        "视频号直播的背景音乐也归平台规范管吗？",
     ],
 )
 def test_questions_the_rules_answer_are_not_taken_for_other_fields(indexed, question):
-    """Registration, tax filing and investment ads are in the knowledge base: only their neighbours are refused."""
+    """Registration, tax filing, investment ads and what a stream may show are in the knowledge base: only their
+    neighbours are refused."""
     result = indexed.ask(question)
     assert "tax rates, company formation" not in result["answer"] and "税率、公司设立" not in result["answer"]
 
