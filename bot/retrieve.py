@@ -5,6 +5,7 @@ score, which orders the list) and ``similarity`` (cosine similarity to the quest
 uses to judge whether the evidence is relevant at all).
 """
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -63,6 +64,20 @@ class DenseRetriever(BaseRetriever):
         return documents
 
 
+# A child's age stated as a number ("a 15-year-old", "15岁的孩子"): the rules say "minor" (未成年人) and "under
+# 16" instead, and neither BM25 nor the embedding ties the two.
+_CHILD_AGE = re.compile(
+    r"\b(?:1[0-7]|[1-9])[- ]years?[- ]olds?\b|\baged (?:1[0-7]|[1-9])\b|(?<!\d)(?:1[0-7]|[1-9])\s*周?岁|"
+    r"(?<![一二三四五六七八九十百])(?:十[一二三四五六七]?|[一二三四五六七八九])周?岁",
+    re.I,
+)
+
+
+def age_terms(query: str) -> list[str]:
+    """The words the rules use for a child whose age the question states."""
+    return ["minor", "未成年人"] if _CHILD_AGE.search(query) else []
+
+
 def _languages_of(question: str) -> tuple[str, ...]:
     """The passage languages (chunk ``lang``) that answer in the question's language."""
     return ("zh",) if detect_lang(question) in ("zh", "zh+en") else ("en", "zh+en")
@@ -116,14 +131,16 @@ class HybridRetriever(BaseRetriever):
         self.lexical.refresh()
         papers = self._papers()
         filters = self._paper_asked(asked or query, filters or self.filters, papers)
-        terms = self.lexical.glossary.phrases(query)[: self.expansion_terms]
+        ages = age_terms(query)
+        terms = [*ages, *self.lexical.glossary.phrases(query)][: self.expansion_terms]
         vector = self.dense.embedder.encode_queries([" ".join([query, *terms])])[0]
         fused: dict[str, list] = {}  # chunk id -> [fused score, Document]
         dense_weight = self.dense_weight if self._same_language(asked or query, filters) else self.cross_dense_weight
         if dense_weight:
             self._add_dense(fused, vector, dense_weight, filters)
         if self.lexical_weight:
-            for rank, (position, _) in enumerate(self.lexical.search(query, self.pool, filters, refresh=False)):
+            found = self.lexical.search(" ".join([query, *ages]), self.pool, filters, refresh=False)
+            for rank, (position, _) in enumerate(found):
                 entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)
         if self.question_weight and self.questions is not None:

@@ -4,6 +4,7 @@ import pytest
 from langchain_core.documents import Document
 
 from bot.filters import Filters
+from bot.retrieve import age_terms
 
 
 @pytest.fixture
@@ -243,3 +244,22 @@ def test_a_laws_overview_gives_way_to_its_best_article_unless_the_law_is_named(a
     assert retriever._specific_first(results, named={"minors-law"})[0].metadata["articles"] == []
     platform = [hit("douyin-rules", 0.2), hit("douyin-rules", 0.1)]
     assert retriever._specific_first(platform, named=set()) == platform, "a document without articles keeps its order"
+
+
+def test_a_child_whose_age_the_question_states_finds_the_rules_on_minors(assistant, tmp_path):
+    """The rules say "minor" and "under 16", never "a 15-year-old": without the words the rules use, the live-room
+    operator's seller liability outranked the streamer-age rule."""
+    folder = tmp_path / "age"
+    folder.mkdir()
+    (folder / "rules.md").write_text(
+        "# Rules\n\n## Article 12\n\n**EN:** If a consumer is harmed after buying goods in a live room, the "
+        "live-room operator bears the seller's liability unless it shows clearly that it is not the seller.\n\n"
+        "## Article 76\n\n**EN:** Platforms must not open a streamer account for a minor under 16; a minor aged 16 "
+        "or 17 needs a guardian's consent.\n",
+        encoding="utf-8",
+    )
+    assistant.ingest([folder])
+    top = assistant.retrieve("Can a 15-year-old be a host in my live room?", k=1)[0]
+    assert top.metadata["articles"] == [76]
+    assert age_terms("十五岁的孩子能当主播吗？") == age_terms("my 8 year old daughter") == ["minor", "未成年人"]
+    assert age_terms("二十岁的主播") == age_terms("15 years of selling experience") == []
