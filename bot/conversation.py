@@ -36,10 +36,15 @@ def is_follow_up(question: str) -> bool:
 
 
 def standalone_question(question: str, history: list[Turn]) -> str:
-    earlier = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
+    """A follow-up to a follow-up ("What if she's 17?", then "And the fine for the platform?") also borrows the
+    question that began the thread: the one before alone has lost the topic."""
+    earlier = [turn["content"].strip() for turn in history if turn.get("role") == "user" and turn.get("content")]
     if not earlier or not is_follow_up(question):
         return question
-    return f"{earlier[-1].strip()} {question.strip()}"
+    start = len(earlier) - 1
+    while start > 0 and is_follow_up(earlier[start]):
+        start -= 1
+    return " ".join(dict.fromkeys([earlier[start], earlier[-1], question.strip()]))
 
 
 def asks_for_penalty(question: str, history: list[Turn]) -> bool:

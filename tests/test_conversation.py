@@ -39,3 +39,24 @@ def test_only_a_follow_up_about_consequences_asks_for_the_penalty():
     assert not asks_for_penalty("What about food?", history), "a follow-up, not about consequences"
     assert not asks_for_penalty("What is the fine for fake reviews on a platform?", history), "stands alone"
     assert not asks_for_penalty("那罚款是多少？", [])
+
+
+def test_a_follow_up_to_a_follow_up_borrows_from_the_question_that_began_the_thread():
+    """ "And what's the fine for the platform?" after "What if she's 17?" alone was answered by the fine for
+    platforms restricting merchants: the topic (a teenage host) is two questions back."""
+
+    def turns(*questions: str) -> list[dict]:
+        return [
+            turn for q in questions for turn in ({"role": "user", "content": q}, {"role": "assistant", "content": "…"})
+        ]
+
+    thread = turns("Can a 15-year-old be a host in my live room?", "What if she's 17?")
+    assert standalone_question("And what's the fine for the platform?", thread) == (
+        "Can a 15-year-old be a host in my live room? What if she's 17? And what's the fine for the platform?"
+    )
+    new_topic = turns("Can a 15-year-old be a host in my live room?", "Do I need to show my business licence?")
+    assert (
+        standalone_question("What's the fine?", new_topic) == "Do I need to show my business licence? What's the fine?"
+    )
+    long = turns("Must I label ads?", "And for food?", "What about drinks?", "And snacks?")
+    assert standalone_question("What's the fine?", long) == "Must I label ads? And snacks? What's the fine?"
