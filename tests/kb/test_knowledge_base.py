@@ -135,3 +135,22 @@ def test_the_absolute_terms_ban_answers_everyday_superlatives(kb_index, question
     assistant, _ = kb_index
     top = assistant.retrieve(question, k=1)[0].metadata
     assert (top["doc_id"], top["articles"]) == ("advertising-law", [9])
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "words"),
+    [
+        ("What are the main problems of live commerce according to the paper?", "2", "three problems"),
+        ("What countermeasures does the paper propose?", "3", "four countermeasures"),
+    ],
+)
+def test_the_papers_problems_and_countermeasures_are_answered_in_english_from_their_sections(
+    kb_index, question, section, words
+):
+    """The author wrote no text under Sections 2 and 3, only under their subsections: an English question got
+    the Conclusion's or the Abstract's generalities until each carried an English overview of its subsections."""
+    assistant, _ = kb_index
+    answer = assistant.ask(question)
+    first = answer["citations"][0]
+    assert (first["doc_id"], first["section"]) == ("live-commerce-paper", section), first
+    assert words in answer["answer"].splitlines()[0] and answer["lang"] == "en"
