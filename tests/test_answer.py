@@ -417,6 +417,17 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
         (0, "可要求价款十倍的赔偿金。但标签瑕疵不影响食品安全的除外。"),
         (0, "Buyers may claim ten times the price. However, a label slip that harms no one is exempt."),
     ]
+    example = Document(
+        "## 第二十三条\n**中文：** 酒类广告不得出现饮酒动作。主播当场喝酒有违反本条的风险。\n\n"
+        "**EN:** No one may pass off goods as a brand's. A live room named like a brand's shop is a typical case."
+    )
+    assert _spanned(
+        [(0, "主播当场喝酒有违反本条的风险。"), (0, "A live room named like a brand's shop is a typical case.")],
+        _split(example),
+    ) == [
+        (0, "酒类广告不得出现饮酒动作。主播当场喝酒有违反本条的风险。"),
+        (0, "No one may pass off goods as a brand's. A live room named like a brand's shop is a typical case."),
+    ]
 
 
 @pytest.mark.parametrize(
