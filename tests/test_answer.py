@@ -396,38 +396,32 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
     assert _spanned([(0, "直播间抽奖收集手机号也要做到这些。")], _split(lucky_draw)) == [
         (0, "收集前要告知处理目的。直播间抽奖收集手机号也要做到这些。")
     ]
-    tobacco = Document(
-        "## 第六条\n**中文：** 禁止在网上发布烟草广告。因此直播间不能推广电子烟。\n\n"
-        "**EN:** Tobacco ads are banned online. So a live room may not promote e-cigarettes."
-    )
-    assert _spanned(
-        [(0, "因此直播间不能推广电子烟。"), (0, "So a live room may not promote e-cigarettes.")], _split(tobacco)
-    ) == [
-        (0, "禁止在网上发布烟草广告。因此直播间不能推广电子烟。"),
-        (0, "Tobacco ads are banned online. So a live room may not promote e-cigarettes."),
-    ]
-    compensation = Document(
-        "## 第一百四十八条\n**中文：** 可要求价款十倍的赔偿金。但标签瑕疵不影响食品安全的除外。\n\n"
-        "**EN:** Buyers may claim ten times the price. However, a label slip that harms no one is exempt."
-    )
-    assert _spanned(
-        [(0, "但标签瑕疵不影响食品安全的除外。"), (0, "However, a label slip that harms no one is exempt.")],
-        _split(compensation),
-    ) == [
-        (0, "可要求价款十倍的赔偿金。但标签瑕疵不影响食品安全的除外。"),
-        (0, "Buyers may claim ten times the price. However, a label slip that harms no one is exempt."),
-    ]
-    example = Document(
-        "## 第二十三条\n**中文：** 酒类广告不得出现饮酒动作。主播当场喝酒有违反本条的风险。\n\n"
-        "**EN:** No one may pass off goods as a brand's. A live room named like a brand's shop is a typical case."
-    )
-    assert _spanned(
-        [(0, "主播当场喝酒有违反本条的风险。"), (0, "A live room named like a brand's shop is a typical case.")],
-        _split(example),
-    ) == [
-        (0, "酒类广告不得出现饮酒动作。主播当场喝酒有违反本条的风险。"),
-        (0, "No one may pass off goods as a brand's. A live room named like a brand's shop is a typical case."),
-    ]
+    # a conclusion, a proviso and an example each come with the rule before them, in both languages
+    for rule_zh, leaning_zh, rule_en, leaning_en in [
+        (
+            "禁止在网上发布烟草广告。",
+            "因此直播间不能推广电子烟。",
+            "Tobacco ads are banned.",
+            "So a live room may not sell them.",
+        ),
+        (
+            "可要求价款十倍的赔偿金。",
+            "但标签瑕疵不影响安全的除外。",
+            "Buyers may claim 10 times.",
+            "However, label slips are exempt.",
+        ),
+        (
+            "酒类广告不得出现饮酒动作。",
+            "主播当场喝酒有违反本条的风险。",
+            "Fakes are banned.",
+            "A brand-like shop is a typical case.",
+        ),
+    ]:
+        article = Document(f"## 第六条\n**中文：** {rule_zh}{leaning_zh}\n\n**EN:** {rule_en} {leaning_en}")
+        assert _spanned([(0, leaning_zh), (0, leaning_en)], _split(article)) == [
+            (0, rule_zh + leaning_zh),
+            (0, f"{rule_en} {leaning_en}"),
+        ]
 
 
 @pytest.mark.parametrize(
