@@ -396,7 +396,7 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
     assert _spanned([(0, "直播间抽奖收集手机号也要做到这些。")], _split(lucky_draw)) == [
         (0, "收集前要告知处理目的。直播间抽奖收集手机号也要做到这些。")
     ]
-    # a conclusion, a proviso and an example each come with the rule before them, in both languages
+    # a conclusion (opening or mid-sentence), a proviso and an example come with the rule before them, in both languages
     for rule_zh, leaning_zh, rule_en, leaning_en in [
         (
             "禁止在网上发布烟草广告。",
@@ -415,6 +415,12 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
             "主播当场喝酒有违反本条的风险。",
             "Fakes are banned.",
             "A brand-like shop is a typical case.",
+        ),
+        (
+            "带购物链接的测评属于广告。",
+            "种草笔记因此要标明广告。",
+            "Reviews with a cart link are ads.",
+            "Seeding posts therefore need an ad label.",
         ),
     ]:
         article = Document(f"## 第六条\n**中文：** {rule_zh}{leaning_zh}\n\n**EN:** {rule_en} {leaning_en}")
