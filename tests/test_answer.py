@@ -396,7 +396,7 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
     assert _spanned([(0, "直播间抽奖收集手机号也要做到这些。")], _split(lucky_draw)) == [
         (0, "收集前要告知处理目的。直播间抽奖收集手机号也要做到这些。")
     ]
-    # a conclusion (opening or mid-sentence), a proviso and an example come with the rule before them, in both languages
+    # a conclusion (opening or mid-sentence), a proviso, an example and an extension come with the rule before them
     for rule_zh, leaning_zh, rule_en, leaning_en in [
         (
             "禁止在网上发布烟草广告。",
@@ -421,6 +421,12 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
             "种草笔记因此要标明广告。",
             "Reviews with a cart link are ads.",
             "Seeding posts therefore need an ad label.",
+        ),
+        (
+            "赠品造成损害的，经营者要赔偿。",
+            "直播间福袋同样适用。",
+            "Harm caused by free gifts must be compensated.",
+            "The rule also applies to lucky-bag prizes.",
         ),
     ]:
         article = Document(f"## 第六条\n**中文：** {rule_zh}{leaning_zh}\n\n**EN:** {rule_en} {leaning_en}")
