@@ -4,7 +4,7 @@ Runs only where ``../shared/reference/regulations`` (the official texts) sits be
 For each digest article: the article exists in the official text, every number the digest states
 occurs in that official article, and the digest does not copy long runs of the official wording. The
 fines a section states on its ``**Penalty:**`` / ``**罚则：**`` lines are checked against the penalty
-articles that line names (in this document, or in another one named by its doc_id).
+articles that line names (in this document, or in another one named by its short title).
 """
 
 import re
@@ -35,7 +35,16 @@ _REFERENCES = [
 _CN_UNITS = r"个?月|日|天|年|周岁|岁|倍|元|小时|分钟|次|个工作日|%|％"
 _SKIPPED_LINES = ("- Chapter", "- Related", "**Penalty", "**罚则")
 _PENALTY_LINE = re.compile(r"^\*\*(Penalty:|罚则：)\*\*(.+)$", re.M)
-_NAMED_ARTICLES = re.compile(r"(?:\b([a-z0-9]+(?:-[a-z0-9]+)+)\s+)?\bArticles?\s+(\d+(?:\s*(?:,|–|-|and)\s*\d+)*)")
+_TITLES = {  # a digest's English short titles -> its doc_id, for "applying the E-Commerce Law Article 80"
+    title.strip(): path.stem
+    for path in DIGESTS.glob("*.md")
+    for title in re.search(r'^short_titles: "(.*)"', path.read_text(encoding="utf-8"), re.M).group(1).split("|")
+    if title.strip().isascii()
+}
+_NAMED_ARTICLES = re.compile(
+    rf"(?:\bthe ({'|'.join(sorted(map(re.escape, _TITLES), key=len, reverse=True))})\s+)?"
+    r"\bArticles?\s+(\d+(?:\s*(?:,|–|-|and)\s*\d+)*)"
+)
 
 
 def _official(doc_id: str) -> dict[int, str]:
@@ -52,8 +61,8 @@ def _penalty_problems(doc_id: str, label: str, section: str) -> list[str]:
     if set(lines) != {"Penalty:", "罚则："}:
         return [f"{label}: a penalty line in one language only"]
     named = [
-        (doc or doc_id, n)
-        for doc, numbers in _NAMED_ARTICLES.findall(lines["Penalty:"])
+        (_TITLES.get(title, doc_id), n)
+        for title, numbers in _NAMED_ARTICLES.findall(lines["Penalty:"])
         for n in _article_numbers(numbers)
     ]
     missing = [f"{doc} {n}" for doc, n in named if n not in _official(doc)]
