@@ -67,6 +67,22 @@ def test_every_section_lists_the_questions_it_answers_in_both_languages(path):
     assert not problems, f"sections without 3+ questions in each language: {problems}"
 
 
+@pytest.mark.parametrize("path", sorted(KB.glob("*/*.md")), ids=lambda p: p.stem)
+def test_quotable_text_names_other_documents_by_title_not_doc_id(path):
+    """Answers quote these lines: "applying anti-unfair-competition-law Article 25" reads as a file name to a
+    merchant; "applying the Anti-Unfair Competition Law Article 25" does not. Metadata lines (Related, Source)
+    keep doc_ids: they are not quoted."""
+    doc_ids = sorted((p.stem for p in KB.glob("*/*.md")), key=len, reverse=True)
+    named = re.compile(r"\b(" + "|".join(map(re.escape, doc_ids)) + r")\b(?![./]md)")
+    body = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+    found = [
+        line.strip()[:80]
+        for line in body.splitlines()
+        if named.search(line) and not re.match(r"\s*(?:- )?(?:Related|Source)\b", line)
+    ]
+    assert not found, f"lines naming a document by its doc_id: {found}"
+
+
 @pytest.mark.parametrize("path", sorted(KB.glob("regulations/*.md")), ids=lambda p: p.stem)
 def test_sections_that_name_a_penalty_state_it_in_both_languages(path):
     """A merchant asking "may I" also needs the consequence: a section that names the article punishing a
