@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from bot.chunking import METADATA_LINE
 from bot.filters import Filters
 from bot.loaders import load
 from bot.references import penalty_articles
@@ -19,6 +20,9 @@ from ..conftest import ROOT
 KB = ROOT / "kb"
 REQUIRED = {"doc_id", "title", "title_zh", "doc_type", "authority", "status"}
 REGULATION_FIELDS = {"effective", "adopted", "in_force", "status_as_of"}
+DOC_ID = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(p.stem) for p in KB.glob("*/*.md")), key=len, reverse=True)) + r")\b(?![./]md)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +76,8 @@ def test_quotable_text_names_other_documents_by_title_not_doc_id(path):
     """Answers quote these lines: "applying anti-unfair-competition-law Article 25" reads as a file name to a
     merchant; "applying the Anti-Unfair Competition Law Article 25" does not. Metadata lines (Related, Source)
     keep doc_ids: they are not quoted."""
-    doc_ids = sorted((p.stem for p in KB.glob("*/*.md")), key=len, reverse=True)
-    named = re.compile(r"\b(" + "|".join(map(re.escape, doc_ids)) + r")\b(?![./]md)")
     body = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
-    found = [
-        line.strip()[:80]
-        for line in body.splitlines()
-        if named.search(line) and not re.match(r"\s*(?:- )?(?:Related|Source)\b", line)
-    ]
+    found = [line.strip()[:80] for line in body.splitlines() if DOC_ID.search(line) and not METADATA_LINE.match(line)]
     assert not found, f"lines naming a document by its doc_id: {found}"
 
 
