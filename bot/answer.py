@@ -342,7 +342,12 @@ class ExtractiveAnswerer:
         scores = np.asarray(vectors) @ query + np.array([self.rank_bonus * (len(top) - i) for i, _ in pool])
         best = int(np.argmax(scores))
         fines = [stated_penalties(doc.page_content) for doc in top]  # a penalty line's clauses are fines too
-        rules = [i for i, (d, sentence) in enumerate(pool) if not any(sentence in line for line in fines[d])]
+        punishing = _punishing(top)
+        rules = [
+            i
+            for i, (d, sentence) in enumerate(pool)
+            if d not in punishing and not any(sentence in line for line in fines[d])
+        ]
         if rule_first and rules and best not in rules:
             best = max(rules, key=lambda i: scores[i])
         bar = scores[best]  # what the key points are measured against
@@ -387,17 +392,30 @@ _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 
 # A sentence that points back to the one before it ("These records must be kept…", "A host saying … breaks this
 # rule.", "也就是说，…", "因此直播间不能推广电子烟…", "However, …", "Seeding posts therefore need…", "…同样适用。",
-# "…就违反本条。", "…就是典型情形。"): quoted alone, it leaves the reader asking which records, which rule, therefore
-# or but of what, applies as what does, a typical case of what.
+# "…就违反本条。", "…就是典型情形。", "In a live room this covers…"): quoted alone, it leaves the reader asking which
+# records, which rule, therefore or but of what, applies as what does, a typical case of what, what this is.
 _LEANS = re.compile(
     r"^(?:(?:If|When|Where|Unless) )?(?:This|These|That|Those|Such|It|Its|They|Their|Them|so)\b|\bsuch (?!as\b)|"
     r"^(?:So|Accordingly|Consequently|Otherwise|However|But|Yet|Nevertheless)\b|"
     r"\b(?i:therefore|thus|hence)\b|因此|同样适用|也适用|\balso appl(?:y|ies)\b|"
+    r"\b(?:this|that) (?:covers|means|includes)\b|这(?:包括|涵盖|意味着)|"
     r"\b(?:this|these|those) (?:rules?|articles?|"
     r"dut(?:y|ies)|requirements?|obligations?|bans?|conditions?|measures?|goods|data|records|conduct|notices?)\b|"
     r"^(?:这|此(?!外)|该|前述|其(?![他中余实次])|它|也就是说|对此|同样|所以|因而|从而|于是|除此之外|否则|但|然而|不过)|"
     r"这些|上述|此类|这类|本条|典型情形|\bis a typical (?:case|example)\b"
 )
+
+
+def _punishing(top: list[Document]) -> set[int]:
+    """The passages that are the penalty article of another passage among them: a rule question ("直播间抽奖必须
+    公布中奖名单吗？") is answered by the rule (the prize-sale article), not by the article fining its breach."""
+    named = [{(doc.metadata.get("doc_id"), a) for a in penalty_articles(doc.page_content)} for doc in top]
+    return {
+        i
+        for i, doc in enumerate(top)
+        for j in range(len(top))
+        if j != i and any((doc.metadata.get("doc_id"), a) in named[j] for a in doc.metadata.get("articles") or [])
+    }
 
 
 def _continues(sentences: list[str], i: int) -> bool:

@@ -287,6 +287,20 @@ def test_a_question_not_about_consequences_is_answered_by_the_rule_before_the_fi
     )
 
 
+def test_a_question_not_about_consequences_is_answered_by_the_rule_before_the_article_fining_it(lenient):
+    """Retrieval can rank the penalty article above the rule it punishes, as both name the conduct."""
+    fine = "A live-room lucky draw that does not state its prizes is fined RMB 50,000 to 500,000."
+    penalty = _passage(fine, 0.1, articles=[27])
+    rule = _passage(
+        "Lucky draws must state their prizes and may not rig winners.\nPenalty: see Article 27.", 0.09, articles=[11]
+    )
+    first = lambda question: lenient.answer(question, [penalty, rule]).answer.splitlines()[0]  # noqa: E731
+    assert first("Must a lucky draw in my live room state its prizes?") == (
+        "Lucky draws must state their prizes and may not rig winners. [1]"
+    )
+    assert first("What is the fine for a live-room lucky draw that does not state its prizes?") == f"{fine} [1]"
+
+
 def test_the_direct_answer_is_a_rule_that_stands_alone(lenient):
     """The example sentence "…needs such a notice." can match a question best, but answers nothing alone: the
     passage's best sentence that does not point back answers, and the example follows as a key point."""
@@ -427,6 +441,12 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
             "直播间福袋同样适用。",
             "Harm caused by free gifts must be compensated.",
             "The rule also applies to lucky-bag prizes.",
+        ),
+        (
+            "商家不得虚构交易。",
+            "在直播间这包括请托假装抢购。",
+            "Sellers must not fake transactions.",
+            "In a live room this covers paid fake buyers.",
         ),
     ]:
         article = Document(f"## 第六条\n**中文：** {rule_zh}{leaning_zh}\n\n**EN:** {rule_en} {leaning_en}")
