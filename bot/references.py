@@ -131,6 +131,20 @@ _ABOUT_THE_PAPER = re.compile(
 )
 
 
+# A merchant asking whether they may do something ("Can I …?", "我能…吗？", "…合法吗？"): the rules answer that,
+# and the paper (an analysis of the industry, not a rule) should not.
+_PERMISSION = re.compile(
+    r"\b(?:can|may|could|must|should) (?:I|we|my|our)\b|\bis it (?:legal|illegal|allowed|ok|okay)\b|\bam I allowed\b|"
+    r"我们?(?:能|可以|可不可以|能不能|必须|需要|得)|直播间里?(?:能|可以|能不能)|合法吗|违法吗|允许吗|行不行|行吗|可以吗",
+    re.I,
+)
+
+
+def asks_permission(question: str) -> bool:
+    """The question asks whether the asker may (or must) do something."""
+    return bool(_PERMISSION.search(question))
+
+
 def asks_the_paper(question: str) -> bool:
     """The question asks what the research paper (or its author) says."""
     return bool(_ABOUT_THE_PAPER.search(question))

@@ -18,7 +18,14 @@ from bot.embedding import Embedder
 from bot.filters import Filters
 from bot.lexical import LexicalIndex
 from bot.loaders import detect_lang
-from bot.references import CONSEQUENCES, asks_the_paper, find_references, named_documents, penalty_articles
+from bot.references import (
+    CONSEQUENCES,
+    asks_permission,
+    asks_the_paper,
+    find_references,
+    named_documents,
+    penalty_articles,
+)
 from bot.sentences import SentenceIndex
 
 
@@ -92,8 +99,10 @@ def _numbered(results: list[Document]) -> list[Document]:
 
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank,
-    documents the question names boosted; a question about the paper searches the paper; direct article references
-    first; one slot per article; a law's overview gives way to its best article, and a subsection close behind
+    documents the question names boosted, the paper demoted when a merchant asks "may I …?"
+    (``paper_permission_factor``: a rule answers that; "我能在直播间用'最后一天'促销吗" led with the paper's account
+    of how hosts sell); a question about the paper searches the paper; direct article references first; one slot
+    per article; a law's overview gives way to its best article, and a subsection close behind
     its overview section leads. Pool sizes and weights were tuned on the evaluation set
     (``python -m evals --tune``)."""
 
@@ -112,6 +121,7 @@ class HybridRetriever(BaseRetriever):
     sibling_weight: float = 0.25
     expansion_terms: int = 8
     named_boost: float = 2.0
+    paper_permission_factor: float = 0.5
     subsection_ratio: float = 0.75
     follow_up_weight: float = 1.5
     filters: Filters = Filters()
@@ -149,9 +159,13 @@ class HybridRetriever(BaseRetriever):
             self._add_dense(fused, self.dense.embedder.encode_queries([asked])[0], self.follow_up_weight, filters)
         titles = self.titles()
         named = named_documents(query, titles)
+        own_words = asked or query
+        rules_asked = asks_permission(own_words) and not asks_the_paper(own_words)
         for entry in fused.values():
             if entry[1].metadata["doc_id"] in named:
                 entry[0] *= self.named_boost
+            if rules_asked and entry[1].metadata["doc_id"] in papers:
+                entry[0] *= self.paper_permission_factor
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         referenced = self._direct(query, filters, titles, papers)
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(referenced)]

@@ -112,6 +112,22 @@ def test_a_question_about_the_paper_searches_the_paper(indexed):
     assert indexed.retrieve(about_the_paper, k=1, persona="official")[0].metadata["doc_id"] == "live-rules"
 
 
+def test_a_merchant_asking_whether_they_may_gets_a_rule_before_the_paper(assistant, corpus):
+    """The paper analyses the industry and rules on nothing: "may I …?" gets the rule the paper's words resemble
+    less, unless it asks the paper."""
+    paper = "---\ndoc_id: sample-paper\ndoc_type: paper\n---\n## 2. 问题\n"
+    paper += "不少直播间虚增交易量吸引买家，买家因此越来越不信任直播间。\n"
+    (corpus / "sample-paper.md").write_text(paper, encoding="utf-8")
+    assistant.ingest([corpus])
+    retriever = assistant.retriever
+    lead = lambda question: retriever.search(question, 1)[0].metadata["doc_id"]  # noqa: E731
+    for question in ("我能在直播间虚增交易量吸引买家吗？", "直播间可以虚增交易量吸引买家吗？"):
+        assert lead(question) == "live-rules"
+        assert lead(f"论文怎么看：{question}") == "sample-paper"
+    retriever.paper_permission_factor = 1.0
+    assert lead("我能在直播间虚增交易量吸引买家吗？") == "sample-paper"
+
+
 def test_personas_preset_the_document_types(indexed):
     official = indexed.retrieve("live streaming rural produce logistics", k=10, persona="official")
     assert official and all(h.metadata["doc_type"] != "paper" for h in official)
