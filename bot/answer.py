@@ -394,17 +394,18 @@ _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 
 
 # A sentence that points back to the one before it ("These records must be kept…", "A host saying … breaks this
-# rule.", "也就是说，…", "因此直播间不能推广电子烟…", "However, …", "Seeding posts therefore need…", "…同样适用。",
-# "…就违反本条。", "…就是典型情形。", "In a live room this covers…"): quoted alone, it leaves the reader asking which
-# records, which rule, therefore or but of what, applies as what does, a typical case of what, what this is.
+# rule.", "也就是说，…", "也不得…", "因此直播间不能推广电子烟…", "However, …", "Seeding posts therefore need…",
+# "…同样适用。", "…就违反本条。", "…就是典型情形。", "In a live room this covers…"): quoted alone, it leaves the reader
+# asking which records, which rule, therefore or but of what, applies as what does, a typical case of what, what
+# this is, who else may not.
 _LEANS = re.compile(
     r"^(?:(?:If|When|Where|Unless) )?(?:This|These|That|Those|Such|It|Its|They|Their|Them|so)\b|\bsuch (?!as\b)|"
-    r"^(?:So|Accordingly|Consequently|Otherwise|However|But|Yet|Nevertheless)\b|"
+    r"^(?:So|Also|Accordingly|Consequently|Otherwise|However|But|Yet|Nevertheless)\b|"
     r"\b(?i:therefore|thus|hence)\b|因此|同样适用|也适用|\balso appl(?:y|ies)\b|"
     r"\b(?:this|that) (?:covers|means|includes)\b|这(?:包括|涵盖|意味着)|"
     r"\b(?:this|these|those) (?:rules?|articles?|"
     r"dut(?:y|ies)|requirements?|obligations?|bans?|conditions?|measures?|goods|data|records|conduct|notices?)\b|"
-    r"^(?:这|此(?!外)|该|前述|其(?![他中余实次])|它|也就是说|对此|同样|所以|因而|从而|于是|除此之外|否则|但|然而|不过)|"
+    r"^(?:这|此(?!外)|该|前述|其(?![他中余实次])|它|也|对此|同样|所以|因而|从而|于是|除此之外|否则|但|然而|不过)|"
     r"这些|上述|此类|这类|本条|典型情形|\bis a typical (?:case|example)\b"
 )
 

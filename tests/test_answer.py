@@ -449,6 +449,12 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
             "Sellers must not fake transactions.",
             "In a live room this covers paid fake buyers.",
         ),
+        (
+            "平台不得强迫商家参加促销。",
+            "也不能用技术手段限定商家在哪里销售。",
+            "Platforms may not force merchants into promotions.",
+            "Also, they may not block merchants by technical means.",
+        ),
     ]:
         article = Document(f"## 第六条\n**中文：** {rule_zh}{leaning_zh}\n\n**EN:** {rule_en} {leaning_en}")
         assert _spanned([(0, leaning_zh), (0, leaning_en)], _split(article)) == [
