@@ -440,9 +440,9 @@ def _spanned(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tupl
     """Picked clauses of one sentence ("Businesses may not: …; …; or …") become one line at the place of the
     first, from the clause that heads the sentence to the last one picked, so no line opens mid-sentence or
     with words pointing back to a sentence it leaves out, and a list is not scattered over several points. The
-    line runs on to the end of the sentence when one clause is left (the serious-case tier: "fined RMB 50,000 to
-    200,000; in serious cases RMB 200,000 to 500,000."), and always for a penalty line, which states its tiers
-    in one sentence. ``split``: each passage's clauses."""
+    line runs on to the end of the sentence, so it never stops at a semicolon: a list cut short reads as complete
+    ("例外：个人卖自己种养的农副产品或家庭手工制品；" left out the other exemptions), and a fine without its
+    serious-case tier as the whole penalty. ``split``: each passage's clauses."""
     ends: dict[tuple[int, int], int] = {}
     order: list[tuple[int, int] | tuple[int, str]] = []
     for doc_index, sentence in picked:
@@ -462,15 +462,12 @@ def _spanned(picked: list[tuple[int, str]], split: list[list[str]]) -> list[tupl
             continue
         parts = split[doc_index]
         end = ends[(doc_index, item)]
-        last = end
         while (
-            last + 1 < len(parts)
-            and parts[last].endswith((";", "；"))
-            and question_lang(parts[last + 1]) == question_lang(parts[last])
+            end + 1 < len(parts)
+            and parts[end].endswith((";", "；"))
+            and question_lang(parts[end + 1]) == question_lang(parts[end])
         ):
-            last += 1
-        if last == end + 1 or parts[item].startswith(_PENALTY_LINE):
-            end = last
+            end += 1
         out.append((doc_index, functools.reduce(_joined, parts[item : end + 1])))
     return out
 
