@@ -502,9 +502,16 @@ def _without_bare_references(picked: list[tuple[int, str]], top: list[Document])
     ]
 
 
-# Questions asking for a duration or an amount, and how a sentence states one.
+# Questions asking for a date, a duration or an amount, and how a sentence states one.
 _NUMBER = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千万]+)"
 _ASKED_QUANTITIES = [
+    (
+        re.compile(
+            r"(?i)\bwhen\b.*\b(?:effect|force|adopted|issued|promulgated|published|amended|revised)\b|"
+            r"\b(?:since|from) when\b|\beffective date\b|什么时候|何时|哪天|哪一天|哪年"
+        ),
+        re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月(?:\d{1,2}日)?"),
+    ),
     (
         re.compile(r"(?i)\bhow (?:long|soon)\b|\bhow many (?:days|months|years|hours)\b|多久|多长时间|几天|几个?月"),
         re.compile(_NUMBER + r"\s*(?i:(?:calendar |working )?(?:days?|months?|years?|hours?)|个?月|日|天|年|小时)"),
@@ -526,9 +533,9 @@ def _list_part(sentence: str) -> bool:
 
 
 def _quantity_first(question: str, picked: list[tuple[int, str]], lang: str) -> list[tuple[int, str]]:
-    """For a "how long" or "how much / what fine" question, the first picked sentence in the question's
-    language that states a duration or an amount becomes the direct answer: a merchant asking for the fine
-    gets the fine first, and the rule it enforces as a key point."""
+    """For a "when", "how long" or "how much / what fine" question, the first picked sentence in the question's
+    language that states a date, a duration or an amount becomes the direct answer: a merchant asking for the
+    fine gets the fine first, and the rule it enforces as a key point."""
     stated = next((said for asked, said in _ASKED_QUANTITIES if asked.search(question)), None)
     if stated is None or stated.search(picked[0][1]):
         return picked

@@ -37,7 +37,7 @@ _EN_LABEL = re.compile(r"^\s*\*\*(EN|English)\s*[：:]\s*\*\*\s*|^\s*\*\*(EN|Eng
 # The fine a digest section states for its penalty article, in each language: quotable, kept with its label.
 _EN_PENALTY = re.compile(r"^\s*\*\*Penalty:\*\*\s*")
 _ZH_PENALTY = re.compile(r"^\s*\*\*罚则：\*\*\s*")
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])\s*|(?<=[.])\s+(?=[A-Z\"'“(\[\u4e00-\u9fff])")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])\s*|(?<=[.])\s+(?=[A-Z\"'“‘(（\[《\u4e00-\u9fff])")
 # A full stop after these is not a sentence's end ("(e.g. \"we pay first\")", "No. 3", "Art. 5").
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|cf|vs|approx|No|Nos|Art|Arts|para)\.$", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff]")

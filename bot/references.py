@@ -145,6 +145,18 @@ def asks_permission(question: str) -> bool:
     return bool(_PERMISSION.search(question))
 
 
+_IN_FORCE = re.compile(
+    r"\b(?:take|takes|took|taken|come|comes|came) (?:into )?(?:effect|force)\b|\bin force\b|"
+    r"\beffective (?:date|from|since)\b|施行|生效|实施(?:日期|时间)|什么时候(?:开始)?实施",
+    re.I,
+)
+
+
+def asks_when_in_force(question: str) -> bool:
+    """The question asks since when a rule applies, which a document's overview states (its dates)."""
+    return bool(_IN_FORCE.search(question))
+
+
 def asks_the_paper(question: str) -> bool:
     """The question asks what the research paper (or its author) says."""
     return bool(_ABOUT_THE_PAPER.search(question))

@@ -22,6 +22,7 @@ from bot.references import (
     CONSEQUENCES,
     asks_permission,
     asks_the_paper,
+    asks_when_in_force,
     find_references,
     named_documents,
     penalty_articles,
@@ -97,6 +98,11 @@ def _numbered(results: list[Document]) -> list[Document]:
     return results
 
 
+def _is_overview(meta: dict) -> bool:
+    """A document's opening passage, before its articles: what it is, who issued it, since when it applies."""
+    return meta.get("position") == 0 and not meta.get("articles")
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank,
     documents the question names boosted, the paper demoted when a merchant asks "may I …?"
@@ -161,9 +167,12 @@ class HybridRetriever(BaseRetriever):
         named = named_documents(query, titles)
         own_words = asked or query
         rules_asked = asks_permission(own_words) and not asks_the_paper(own_words)
+        dates_asked = asks_when_in_force(own_words)
         for entry in fused.values():
             if entry[1].metadata["doc_id"] in named:
                 entry[0] *= self.named_boost
+                if dates_asked and _is_overview(entry[1].metadata):  # the overview states when it took effect
+                    entry[0] *= self.named_boost
             if rules_asked and entry[1].metadata["doc_id"] in papers:
                 entry[0] *= self.paper_permission_factor
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])

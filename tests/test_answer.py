@@ -1,6 +1,8 @@
 """The extractive answerer: quotes only, cites every sentence, answers in the question's language, refuses
 what the knowledge base does not cover."""
 
+import re
+
 import pytest
 from langchain_core.documents import Document
 
@@ -473,17 +475,21 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
         ("How long must the records be kept?", "Records are kept for at least 3 years."),
         ("How big can it get at most?", "Breaking it is fined RMB 10,000 to 100,000."),
         ("Must the live page show the seller?", "The live page must show the real seller."),
+        ("When did these rules take effect?", "The rules are in force since 2026-02-01."),
+        ("这些规定什么时候施行？", "本规定自2026年2月1日起施行。"),
     ],
 )
-def test_a_question_asking_for_a_fine_or_a_period_gets_it_as_the_direct_answer(question, expected):
+def test_a_question_asking_for_a_fine_a_period_or_a_date_gets_it_as_the_direct_answer(question, expected):
     picked = [
         (0, "The live page must show the real seller."),
         (0, "or RMB 500 a day until the seller is shown;"),
         (0, "Records are kept for at least 3 years."),
         (0, "Breaking it is fined RMB 10,000 to 100,000."),
         (0, "违反的，罚款一万元以上十万元以下。"),
+        (0, "The rules are in force since 2026-02-01."),
+        (0, "本规定自2026年2月1日起施行。"),
     ]
-    lang = "zh" if "罚" in question else "en"
+    lang = "zh" if re.search(r"[\u4e00-\u9fff]", question) else "en"
     reordered = _quantity_first(question, picked, lang)
     assert reordered[0][1] == expected and sorted(reordered) == sorted(picked)
 

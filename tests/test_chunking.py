@@ -125,6 +125,12 @@ def test_sentence_splitting_respects_chinese_and_english_punctuation():
         "Fifth one.",
         "Sixth!",
     ]
+    # an English sentence followed by a Chinese one opening with a title or a bracket
+    assert sentences("In force since 2019-01-01. 《电子商务法》自2019年1月1日起施行。") == [
+        "In force since 2019-01-01.",
+        "《电子商务法》自2019年1月1日起施行。",
+    ]
+    assert sentences("Adopted in 2018. （2018年通过。）") == ["Adopted in 2018.", "（2018年通过。）"]
 
 
 def test_sentences_do_not_end_at_abbreviations_or_inside_brackets():

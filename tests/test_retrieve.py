@@ -128,6 +128,50 @@ def test_a_merchant_asking_whether_they_may_gets_a_rule_before_the_paper(assista
     assert lead("我能在直播间虚增交易量吸引买家吗？") == "sample-paper"
 
 
+MEASURES = """---
+doc_id: live-measures
+title: Live Selling Test Measures
+title_zh: 直播销售测试办法
+short_titles: "Live Selling Measures | 直播销售办法"
+doc_type: regulation
+status: digest
+---
+# Live Selling Test Measures · 直播销售测试办法
+
+Rules for selling goods in live streams. The Live Selling Measures have been in force since 2026-02-01.
+《直播销售办法》自2026年2月1日起施行。
+
+## Article 5 · 第五条 — Platforms take measures against harm
+
+**EN:** A platform must take effective measures when a host's conduct harms consumers, and take the listing down.
+
+**中文：** 平台发现主播损害消费者权益的，应当采取有效措施，下架商品。
+
+## Article 6 · 第六条 — Hosts must show their identity
+
+**EN:** Hosts must show their real identity in the live room.
+
+**中文：** 主播应当在直播间亮明真实身份。
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "date"),
+    [("When did the Live Selling Measures take effect?", "2026-02-01"), ("直播销售办法什么时候施行？", "2026年2月1日")],
+)
+def test_a_question_on_when_a_named_document_took_effect_is_answered_from_its_overview(
+    assistant, tmp_path, question, date
+):
+    """The overview states the dates; "take effect" otherwise matches the article on taking effective measures."""
+    (tmp_path / "measures").mkdir()
+    (tmp_path / "measures" / "live-measures.md").write_text(MEASURES, encoding="utf-8")
+    assistant.ingest([tmp_path / "measures"])
+    assert not assistant.retrieve(question, k=1)[0].metadata.get("articles")
+    assert date in assistant.ask(question)["answer"].splitlines()[0]
+    other = assistant.retrieve("What must platforms do under the Live Selling Measures when hosts harm consumers?")
+    assert other[0].metadata["articles"] == [5]
+
+
 def test_personas_preset_the_document_types(indexed):
     official = indexed.retrieve("live streaming rural produce logistics", k=10, persona="official")
     assert official and all(h.metadata["doc_type"] != "paper" for h in official)
