@@ -99,8 +99,9 @@ def _numbered(results: list[Document]) -> list[Document]:
 
 
 def _is_overview(meta: dict) -> bool:
-    """A document's opening passage, before its articles: what it is, who issued it, since when it applies."""
-    return meta.get("position") == 0 and not meta.get("articles")
+    """A law's opening passage, before its articles: what it is, who issued it, since when it applies. (A platform's
+    rules are several documents, each dated in its own section.)"""
+    return not meta.get("articles") and meta.get("doc_type") not in ("platform_rule", "paper")
 
 
 class HybridRetriever(BaseRetriever):
@@ -167,16 +168,15 @@ class HybridRetriever(BaseRetriever):
         named = named_documents(query, titles)
         own_words = asked or query
         rules_asked = asks_permission(own_words) and not asks_the_paper(own_words)
-        dates_asked = asks_when_in_force(own_words)
         for entry in fused.values():
             if entry[1].metadata["doc_id"] in named:
                 entry[0] *= self.named_boost
-                if dates_asked and _is_overview(entry[1].metadata):  # the overview states when it took effect
-                    entry[0] *= self.named_boost
             if rules_asked and entry[1].metadata["doc_id"] in papers:
                 entry[0] *= self.paper_permission_factor
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         referenced = self._direct(query, filters, titles, papers)
+        if asks_when_in_force(own_words):  # a law's overview states since when it applies
+            referenced += self._overviews(named, filters)
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(referenced)]
         results = self._specific_first(self._collapse(direct + ranked, k), named)
         results = self._in_language(asked or query, results, filters)
@@ -247,6 +247,16 @@ class HybridRetriever(BaseRetriever):
                     document = self._document(position)
                     document.metadata["direct"] = True
                     documents.append(document)
+        return documents
+
+    def _overviews(self, doc_ids: set[str], filters: Filters) -> list[Document]:
+        """The opening passages of these laws, as direct hits: "take effect" would otherwise find the articles
+        on taking effective measures."""
+        documents = []
+        for position, meta in enumerate(self.lexical.metadatas):
+            if meta["doc_id"] in doc_ids and _is_overview(meta) and filters.allows(meta):
+                documents.append(self._document(position))
+                documents[-1].metadata["direct"] = True
         return documents
 
     def _in_language(self, query: str, results: list[Document], filters: Filters) -> list[Document]:

@@ -51,6 +51,17 @@ def test_documents_carry_complete_metadata(path):
         assert (meta["doc_type"], meta["status"]) == ("platform_rule", "digest")
 
 
+@pytest.mark.parametrize("path", sorted(KB.glob("regulations/*.md")), ids=lambda p: p.stem)
+def test_each_overview_says_since_when_the_rules_apply_in_both_languages(path):
+    """ "When did the E-Commerce Law take effect?" is answered by quoting the overview, in the question's
+    language: each states the date in force of its front matter, as 2019-01-01 and as 2019年1月1日."""
+    effective = str(load(path).metadata["effective"])
+    year, month, day = (int(part) for part in effective.split("-"))
+    overview = path.read_text(encoding="utf-8").split("\n## ", 1)[0].split("\n# ", 1)[1]
+    english = [s for s in re.split(r"(?<=\.)\s+", overview) if effective in s and "in force" in s]
+    assert english and f"{year}年{month}月{day}日起施行" in overview, effective
+
+
 @pytest.mark.parametrize("path", sorted(KB.glob("*/*.md")), ids=lambda p: p.stem)
 def test_every_section_lists_the_questions_it_answers_in_both_languages(path):
     """Users ask in everyday words; each digest and paper section says, in both languages, which questions it
