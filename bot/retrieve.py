@@ -108,10 +108,10 @@ class HybridRetriever(BaseRetriever):
     """Dense + BM25 (+ the digests' listed questions nearest the query) fused by weighted reciprocal rank,
     documents the question names boosted, the paper demoted when a merchant asks "may I …?"
     (``paper_permission_factor``: a rule answers that; "我能在直播间用'最后一天'促销吗" led with the paper's account
-    of how hosts sell); a question about the paper searches the paper; direct article references first; one slot
-    per article; a law's overview gives way to its best article, and a subsection close behind
-    its overview section leads. Pool sizes and weights were tuned on the evaluation set
-    (``python -m evals --tune``)."""
+    of how hosts sell); a question about the paper searches the paper; direct article references first, and for
+    a question on when a named law took effect, its overview (which states the dates); one slot per article; a
+    law's overview gives way to its best article, and a subsection close behind its overview section leads. Pool
+    sizes and weights were tuned on the evaluation set (``python -m evals --tune``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
