@@ -131,30 +131,19 @@ _ABOUT_THE_PAPER = re.compile(
 )
 
 
-# A merchant asking whether they may do something ("Can I …?", "我能…吗？", "…合法吗？"): the rules answer that,
-# and the paper (an analysis of the industry, not a rule) should not.
-_PERMISSION = re.compile(
+# A merchant asking whether they may (or must) do something ("Can I …?", "我能…吗？", "…合法吗？"): the rules
+# answer that, and the paper (an analysis of the industry, not a rule) should not.
+PERMISSION = re.compile(
     r"\b(?:can|may|could|must|should) (?:I|we|my|our)\b|\bis it (?:legal|illegal|allowed|ok|okay)\b|\bam I allowed\b|"
     r"我们?(?:能|可以|可不可以|能不能|必须|需要|得)|直播间里?(?:能|可以|能不能)|合法吗|违法吗|允许吗|行不行|行吗|可以吗",
     re.I,
 )
-
-
-def asks_permission(question: str) -> bool:
-    """The question asks whether the asker may (or must) do something."""
-    return bool(_PERMISSION.search(question))
-
-
-_IN_FORCE = re.compile(
+# A question asking since when a rule applies, which a law's overview states (its dates).
+IN_FORCE = re.compile(
     r"\b(?:take|takes|took|taken|come|comes|came) (?:into )?(?:effect|force)\b|\bin force\b|"
     r"\beffective (?:date|from|since)\b|施行|生效|实施(?:日期|时间)|什么时候(?:开始)?实施",
     re.I,
 )
-
-
-def asks_when_in_force(question: str) -> bool:
-    """The question asks since when a rule applies, which a document's overview states (its dates)."""
-    return bool(_IN_FORCE.search(question))
 
 
 def asks_the_paper(question: str) -> bool:

@@ -20,9 +20,9 @@ from bot.lexical import LexicalIndex
 from bot.loaders import detect_lang
 from bot.references import (
     CONSEQUENCES,
-    asks_permission,
+    IN_FORCE,
+    PERMISSION,
     asks_the_paper,
-    asks_when_in_force,
     find_references,
     named_documents,
     penalty_articles,
@@ -167,7 +167,7 @@ class HybridRetriever(BaseRetriever):
         titles = self.titles()
         named = named_documents(query, titles)
         own_words = asked or query
-        rules_asked = asks_permission(own_words) and not asks_the_paper(own_words)
+        rules_asked = PERMISSION.search(own_words) and not asks_the_paper(own_words)
         for entry in fused.values():
             if entry[1].metadata["doc_id"] in named:
                 entry[0] *= self.named_boost
@@ -175,7 +175,7 @@ class HybridRetriever(BaseRetriever):
                 entry[0] *= self.paper_permission_factor
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
         referenced = self._direct(query, filters, titles, papers)
-        if asks_when_in_force(own_words):  # a law's overview states since when it applies
+        if IN_FORCE.search(own_words):  # a law's overview states since when it applies
             referenced += self._overviews(named, filters)
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(referenced)]
         results = self._specific_first(self._collapse(direct + ranked, k), named)
