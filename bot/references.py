@@ -29,6 +29,7 @@ class Reference:
     doc_id: str
     article: int | None = None
     section: str | None = None
+    overview: bool = False  # the law's opening passage, which states its dates
 
 
 def _normal(name: str) -> str:

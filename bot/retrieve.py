@@ -22,6 +22,7 @@ from bot.references import (
     CONSEQUENCES,
     IN_FORCE,
     PERMISSION,
+    Reference,
     asks_the_paper,
     find_references,
     named_documents,
@@ -174,9 +175,10 @@ class HybridRetriever(BaseRetriever):
             if rules_asked and entry[1].metadata["doc_id"] in papers:
                 entry[0] *= self.paper_permission_factor
         ranked = sorted(fused.values(), key=lambda entry: -entry[0])
-        referenced = self._direct(query, filters, titles, papers)
-        if IN_FORCE.search(own_words):  # a law's overview states since when it applies
-            referenced += self._overviews(named, filters)
+        wanted = find_references(query, titles, papers)
+        if IN_FORCE.search(own_words):  # "take effect" would otherwise find the articles on taking measures
+            wanted += [Reference(doc_id, overview=True) for doc_id in sorted(named)]
+        referenced = self._direct(wanted, filters)
         direct = [[1.0 + 0.01 * (len(ranked) - i), doc] for i, doc in enumerate(referenced)]
         results = self._specific_first(self._collapse(direct + ranked, k), named)
         results = self._in_language(asked or query, results, filters)
@@ -234,29 +236,22 @@ class HybridRetriever(BaseRetriever):
         admitted = {m["doc_id"] for m, ok in zip(self.lexical.metadatas, allowed) if ok and m["doc_id"] in papers}
         return replace(filters, doc_ids=tuple(sorted(admitted))) if admitted else filters
 
-    def _direct(self, query: str, filters: Filters, titles: dict[str, list[str]], papers: list[str]) -> list[Document]:
-        wanted = find_references(query, titles, papers)
+    def _direct(self, wanted: list[Reference], filters: Filters) -> list[Document]:
+        """The passages the question points at: an article or section it references, or the overview of a law
+        whose dates it asks."""
         documents = []
         for reference in wanted:
             for position, meta in enumerate(self.lexical.metadatas):
                 if meta["doc_id"] != reference.doc_id or not filters.allows(meta):
                     continue
-                if (reference.article and reference.article in (meta.get("articles") or [])) or (
-                    reference.section and meta.get("section") == reference.section
+                if (
+                    (reference.article and reference.article in (meta.get("articles") or []))
+                    or (reference.section and meta.get("section") == reference.section)
+                    or (reference.overview and _is_overview(meta))
                 ):
                     document = self._document(position)
                     document.metadata["direct"] = True
                     documents.append(document)
-        return documents
-
-    def _overviews(self, doc_ids: set[str], filters: Filters) -> list[Document]:
-        """The opening passages of these laws, as direct hits: "take effect" would otherwise find the articles
-        on taking effective measures."""
-        documents = []
-        for position, meta in enumerate(self.lexical.metadatas):
-            if meta["doc_id"] in doc_ids and _is_overview(meta) and filters.allows(meta):
-                documents.append(self._document(position))
-                documents[-1].metadata["direct"] = True
         return documents
 
     def _in_language(self, query: str, results: list[Document], filters: Filters) -> list[Document]:
