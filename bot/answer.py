@@ -477,11 +477,13 @@ def _joined(clause: str, following: str) -> str:
     return clause + ("" if question_lang(clause) == "zh" else " ") + following
 
 
-# A sentence that only names the penalty article ("Penalty: see Article 50.", "违反的处罚见第五十条。",
-# "违反的按第五十七条处罚。").
+# A sentence that only names the penalty article or points at the penalty line ("Penalty: see Article 50.",
+# "违反的处罚见第五十条。", "违反的按第五十七条处罚。", "Amounts: see Penalty below.").
 _BARE_REFERENCE = re.compile(
     r"^(?:Penalty: (?:see )?Articles? [^.—]{1,30}\.|Breaches are punished under Article \d+\.|"
-    r"(?:违反(?:本条)?的|未公示的)?(?:(?:罚则|处罚)见第[^。（]{1,20}条(?:（适用《[^》]+》第[^。）]{1,12}条）)?|按第[^。]{1,12}条处罚)。)$"
+    r"Amounts: see Penalty below\.|"
+    r"(?:违反(?:本条)?的|未公示的)?(?:(?:罚则|处罚)见第[^。（]{1,20}条(?:（适用《[^》]+》第[^。）]{1,12}条）)?|按第[^。]{1,12}条处罚)。|"
+    r"罚款幅度见下方“罚则”。)$"
 )
 
 

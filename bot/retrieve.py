@@ -80,11 +80,15 @@ _CHILD_AGE = re.compile(
     r"(?<![一二三四五六七八九十百])(?:十[一二三四五六七]?|[一二三四五六七八九])周?岁",
     re.I,
 )
+# A rank claimed as a number ("No. 1 in China", "#1"): the rules say "number one" (第一), and BM25 reads "No. 1"
+# as the words "no" and "1" ("Can I say my product is No. 1 in China?" led with the Measures' scope, in China).
+_NUMBER_ONE = re.compile(r"(?:(?<![a-z])no\.?|(?<![a-z])number|#)\s*1(?!\d|\.\d)", re.I)
 
 
-def age_terms(query: str) -> list[str]:
-    """The words the rules use for a child whose age the question states."""
-    return ["minor", "未成年人"] if _CHILD_AGE.search(query) else []
+def rule_words(query: str) -> list[str]:
+    """The words the rules use for what the question states as a number: a child's age, a claimed rank."""
+    words = ["minor", "未成年人"] if _CHILD_AGE.search(query) else []
+    return words + (["number one", "第一"] if _NUMBER_ONE.search(query) else [])
 
 
 def _languages_of(question: str) -> tuple[str, ...]:
@@ -149,15 +153,15 @@ class HybridRetriever(BaseRetriever):
         self.lexical.refresh()
         papers = self._papers()
         filters = self._paper_asked(asked or query, filters or self.filters, papers)
-        ages = age_terms(query)
-        terms = [*ages, *self.lexical.glossary.phrases(query)][: self.expansion_terms]
+        stated = rule_words(query)
+        terms = [*stated, *self.lexical.glossary.phrases(query)][: self.expansion_terms]
         vector = self.dense.embedder.encode_queries([" ".join([query, *terms])])[0]
         fused: dict[str, list] = {}  # chunk id -> [fused score, Document]
         dense_weight = self.dense_weight if self._same_language(asked or query, filters) else self.cross_dense_weight
         if dense_weight:
             self._add_dense(fused, vector, dense_weight, filters)
         if self.lexical_weight:
-            found = self.lexical.search(" ".join([query, *ages]), self.pool, filters, refresh=False)
+            found = self.lexical.search(" ".join([query, *stated]), self.pool, filters, refresh=False)
             for rank, (position, _) in enumerate(found):
                 entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
                 entry[0] += self.lexical_weight / (self.rrf_k + rank + 1)

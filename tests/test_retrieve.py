@@ -4,7 +4,7 @@ import pytest
 from langchain_core.documents import Document
 
 from bot.filters import Filters
-from bot.retrieve import age_terms
+from bot.retrieve import rule_words
 
 
 @pytest.fixture
@@ -321,5 +321,23 @@ def test_a_child_whose_age_the_question_states_finds_the_rules_on_minors(assista
     assistant.ingest([folder])
     top = assistant.retrieve("Can a 15-year-old be a host in my live room?", k=1)[0]
     assert top.metadata["articles"] == [76]
-    assert age_terms("十五岁的孩子能当主播吗？") == age_terms("my 8 year old daughter") == ["minor", "未成年人"]
-    assert age_terms("二十岁的主播") == age_terms("15 years of selling experience") == []
+    assert rule_words("十五岁的孩子能当主播吗？") == rule_words("my 8 year old daughter") == ["minor", "未成年人"]
+    assert rule_words("二十岁的主播") == rule_words("15 years of selling experience") == []
+
+
+def test_a_rank_claimed_as_a_number_finds_the_ban_on_absolute_terms(assistant, tmp_path):
+    """BM25 reads "No. 1" as "no" and "1", so "No. 1 in China" matched a scope article's "in China" and missed the
+    ban, which says "number one" (第一)."""
+    folder = tmp_path / "rank"
+    folder.mkdir()
+    (folder / "rules.md").write_text(
+        "# Rules\n\n## Article 2\n\n**EN:** These rules apply to selling products by live stream in China.\n\n"
+        "## Article 9\n\n**EN:** No advertisement may use absolute terms. In a live stream, calling a product "
+        '"the best" or "number one" (第一) breaches this ban.\n',
+        encoding="utf-8",
+    )
+    assistant.ingest([folder])
+    for question in ('Can I say my product is "No. 1 in China" in my live stream?', "直播间能说我们是No.1吗？"):
+        assert assistant.retrieve(question, k=1)[0].metadata["articles"] == [9], question
+    assert rule_words("Is a #1 bestseller claim OK?") == ["number one", "第一"]
+    assert rule_words("SAMR Order No. 117") == rule_words("No. 1.5") == []
