@@ -477,6 +477,7 @@ def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to():
         ("Must the live page show the seller?", "The live page must show the real seller."),
         ("When did these rules take effect?", "The rules are in force since 2026-02-01."),
         ("这些规定什么时候施行？", "本规定自2026年2月1日起施行。"),
+        ("换了地址多久内要告诉平台？", "信息变更须在3个工作日内报给平台。"),
     ],
 )
 def test_a_question_asking_for_a_fine_a_period_or_a_date_gets_it_as_the_direct_answer(question, expected):
@@ -486,6 +487,7 @@ def test_a_question_asking_for_a_fine_a_period_or_a_date_gets_it_as_the_direct_a
         (0, "Records are kept for at least 3 years."),
         (0, "Breaking it is fined RMB 10,000 to 100,000."),
         (0, "违反的，罚款一万元以上十万元以下。"),
+        (0, "信息变更须在3个工作日内报给平台。"),
         (0, "The rules are in force since 2026-02-01."),
         (0, "本规定自2026年2月1日起施行。"),
     ]
