@@ -516,7 +516,9 @@ _ASKED_QUANTITIES = [
     ),
     (
         re.compile(r"(?i)\bhow (?:long|soon)\b|\bhow many (?:days|months|years|hours)\b|多久|多长时间|几天|几个?月"),
-        re.compile(_NUMBER + r"\s*(?i:(?:calendar |working )?(?:days?|months?|years?|hours?)|个?月|个?工作日|日|天|年|小时)"),
+        re.compile(
+            _NUMBER + r"\s*(?i:(?:calendar |working )?(?:days?|months?|years?|hours?)|个?月|个?工作日|日|天|年|小时)"
+        ),
     ),
     (
         re.compile(
