@@ -82,13 +82,13 @@ _CHILD_AGE = re.compile(
 )
 # A rank claimed as a number ("No. 1 in China", "#1"): the rules say "number one" (第一), and BM25 reads "No. 1"
 # as the words "no" and "1" ("Can I say my product is No. 1 in China?" led with the Measures' scope, in China).
-_NUMBER_ONE = re.compile(r"(?:(?<![a-z])no\.?|(?<![a-z])number|#)\s*1(?!\d|\.\d)", re.I)
+_NUMBER_ONE = re.compile(r"(?:(?<![a-z])(?:no\.?|number)|#)\s*1(?!\d|\.\d)", re.I)
+_RULE_WORDS = [(_CHILD_AGE, ["minor", "未成年人"]), (_NUMBER_ONE, ["number one", "第一"])]
 
 
 def rule_words(query: str) -> list[str]:
     """The words the rules use for what the question states as a number: a child's age, a claimed rank."""
-    words = ["minor", "未成年人"] if _CHILD_AGE.search(query) else []
-    return words + (["number one", "第一"] if _NUMBER_ONE.search(query) else [])
+    return [word for pattern, words in _RULE_WORDS if pattern.search(query) for word in words]
 
 
 def _languages_of(question: str) -> tuple[str, ...]:
