@@ -7,6 +7,7 @@ import pytest
 from langchain_core.documents import Document
 
 from bot.answer import (
+    _OFF_TOPIC,
     ExtractiveAnswerer,
     _quantity_first,
     _repeats,
@@ -111,6 +112,31 @@ def test_questions_on_the_own_rules_of_a_platform_the_knowledge_base_lacks_are_r
     result = indexed.ask(question)
     assert result["refused"] and result["citations"] == [] and named in result["answer"]
     assert "Douyin, Kuaishou" in result["answer"] or "抖音、快手" in result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "live_commerce"),
+    [
+        (
+            "A viewer ordered a bracelet engraved with her daughter's name from my live room and now wants to send "
+            "it back because she changed her mind. Do I have to take it back?",
+            True,
+        ),
+        ("买家收到货三天后说不想要了，我必须退吗？", True),
+        ("How do I stream on Twitch?", False),
+        ("Can you recommend a good host for a wedding?", False),
+    ],
+)
+def test_a_question_naming_live_commerce_needs_no_margin_over_generic_text(assistant, question, live_commerce):
+    """A story told in everyday words resembles the generic off-topic passages almost as much as the rules;
+    naming a live room or a party to the sale shows it is not general knowledge. Everyday words ("stream",
+    "host") do not."""
+    answerer = assistant.answerers["extractive"]
+    vector = assistant.embedder.encode_queries([question])[0]
+    background = float((assistant.embedder.encode_documents(_OFF_TOPIC) @ vector).max())
+    assert background + 0.02 >= answerer.min_score
+    assert answerer.covered(vector, background + 0.02, question) is live_commerce
+    assert not answerer.covered(vector, background - 0.01, question)
 
 
 def test_a_question_on_the_law_for_selling_on_another_platform_is_answered(indexed):
