@@ -101,10 +101,11 @@ _NOTICE = {"en": "Information, not legal advice.", "zh": "以上为信息参考�
 _RULES_DATED = {"en": " Rules relied on are in force from: {}.", "zh": "所依据规则的施行日期：{}。"}
 # Live commerce and the parties to a sale: a question naming one is not general knowledge, however much its
 # story (an engraved bracelet ordered from a live room) resembles the generic passages below. Words with
-# everyday senses ("host", "shop", "stream", "platform") do not count: "Can you recommend a host for a wedding?"
+# everyday senses ("host", "shop", "platform", "stream" but for "my stream") do not count: "Can you recommend a
+# host for a wedding?", "How do I stream on Twitch?"
 _DOMAIN = re.compile(
     r"\b(?:live[- ]?(?:stream(?:s|ing|ers?)?|rooms?|commerce|selling|shopping)|livestream(?:s|ing|ers?)?|"
-    r"viewers?|buyers?|customers?|consumers?|sellers?|merchants?|MCNs?|e-?commerce)\b|"
+    r"(?:my|our|your) streams?|viewers?|buyers?|customers?|consumers?|sellers?|merchants?|MCNs?|e-?commerce)\b|"
     r"直播|主播|带货|观众|粉丝|买家|顾客|消费者|商家|卖家|网店|网购|电商",
     re.I,
 )

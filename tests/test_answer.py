@@ -123,6 +123,7 @@ def test_questions_on_the_own_rules_of_a_platform_the_knowledge_base_lacks_are_r
             True,
         ),
         ("买家收到货三天后说不想要了，我必须退吗？", True),
+        ("A brand wants me to rave on my stream about an air fryer I never tried. Can I read their script?", True),
         ("How do I stream on Twitch?", False),
         ("Can you recommend a good host for a wedding?", False),
     ],
