@@ -37,15 +37,19 @@ _RULES = re.compile(
     re.I,
 )
 # Neighbouring fields of law the knowledge base holds no rules of (none of these terms occurs in it), including
-# the merchant–host contract ("主播收了坑位费但销量很差，能退钱吗？" got the Price Law's refund of overcharges): a
-# question about them resembles the passages on registration, tax filing, cross-border trade or what a stream may
-# show, which would answer it wrongly ("主播个人所得税怎么交？" got the article on reporting hosts' identities).
+# the merchant–host contract ("主播收了坑位费但销量很差，能退钱吗？" got the Price Law's refund of overcharges) and a
+# host's pay, and the streaming equipment a merchant asks advice on: a question about them resembles the passages
+# on registration, tax filing, cross-border trade or what a stream may show, which would answer it wrongly
+# ("主播个人所得税怎么交？" got the article on reporting hosts' identities, "What ring light should I buy for my live
+# room?" the article on live-room operators' liability).
 _OTHER_FIELDS = re.compile(
     r"\b(tax rates?|VAT|value[- ]added tax|tariffs?|customs dut(y|ies)|withholding tax|how much (income )?tax|"
     r"registered capital|limited liability compan(y|ies)|labou?r (contracts?|law)|probation(ary)? period|"
     r"overtime|social insurance|minimum wage|IPO|STAR Market|ChiNext|stock exchange|(list|float) (its|our) shares|"
     r"income tax|royalt(y|ies)|(play|use) (someone else's|other people's|copyrighted|popular) (songs?|music)|"
-    r"(slot|pit|placement) fees?)\b|坑位费|"
+    r"(slot|pit|placement) fees?|salar(y|ies)|hourly (pay|rate|wage)|"
+    r"(ring|fill) lights?|sound cards?|microphones?|mics?|tripods?|webcams?|streaming software|OBS)\b|坑位费|"
+    r"工资|底薪|时薪|薪资|薪酬|补光灯|声卡|麦克风|三脚架|打光|"
     r"税率|预扣|关税|增值税|[交缴]多少.{0,4}税|所得税|个税|怎么[交缴报]税|税[要该]?怎么[交缴算报]|"
     r"注册资本|有限责任公司|(注册|设立)一家.{0,10}公司.{0,20}(材料|流程|手续|步骤)|"
     r"劳动合同|劳动法|试用期|加班|社保|社会保险|最低工资|创业板|科创板|首发上市|用别人的(音乐|歌)|放别人的歌|翻唱|版权费",
@@ -73,10 +77,11 @@ _OTHER_PLATFORM = {
 _OTHER_FIELD = {
     "en": "The knowledge base holds the rules of live commerce (consumer protection, advertising, pricing, "
     "e-commerce, product and food safety, minors, personal information, platform rules); it has no rules on "
-    "tax rates, company formation, labour, copyright, securities or the contracts between merchants and hosts "
-    "(slot fees), so it cannot answer this.",
+    "tax rates, company formation, labour and pay, copyright, securities or the contracts between merchants and "
+    "hosts (slot fees), and no advice on streaming equipment, so it cannot answer this.",
     "zh": "知识库收录的是直播带货相关的规则（消费者权益、广告、价格、电子商务、产品与食品安全、未成年人、个人信息、"
-    "平台规则），不含税率、公司设立、劳动用工、著作权、证券上市或商家与主播之间合同（坑位费）方面的规定，无法回答这个问题。",
+    "平台规则），不含税率、公司设立、劳动用工与薪酬、著作权、证券上市或商家与主播之间合同（坑位费）方面的规定，"
+    "也不提供直播设备方面的建议，无法回答这个问题。",
 }
 _OUT_OF_SCOPE = {
     "en": "The knowledge base covers the rules of mainland China only, so it cannot answer questions about "

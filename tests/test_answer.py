@@ -90,11 +90,15 @@ def test_out_of_scope_and_off_topic_questions_are_refused(indexed, question, phr
         "直播时可以用别人的音乐当背景音乐吗？",
         "Can I play someone else's songs in my live stream?",
         "主播收了坑位费但销量很差，商家能要求退钱吗？",
+        "How much hourly pay should I offer a host for my live room?",
+        "What ring light should I buy for my live room?",
+        "直播用什么声卡和麦克风好？",
     ],
 )
 def test_questions_from_fields_the_knowledge_base_lacks_are_refused_by_field(indexed, question):
-    """Tax rates and income tax, company formation, labour, copyright, securities, slot fees: passages on tax filing,
-    registration or what a stream may show resemble these questions, and would answer them wrongly."""
+    """Tax rates and income tax, company formation, labour and pay, copyright, securities, slot fees, streaming
+    equipment: passages on tax filing, registration or what a stream may show resemble these questions, and would
+    answer them wrongly."""
     result = indexed.ask(question)
     assert result["refused"] and result["citations"] == []
     assert ("tax rates, company formation" in result["answer"]) or ("税率、公司设立" in result["answer"])
