@@ -376,9 +376,9 @@ class ExtractiveAnswerer:
         if rule_first and rules and best not in rules:
             best = max(rules, key=lambda i: scores[i])
         bar = scores[best]  # what the key points are measured against
-        if _LEANS.search(pool[best][1]):  # "…needs such a notice." answers nothing alone; its passage's rule does
+        if _incomplete(pool[best][1]):  # "…needs such a notice." answers nothing alone; its passage's rule does
             allowed = rules if rule_first else range(len(pool))
-            own = [i for i in allowed if pool[i][0] == pool[best][0] and not _LEANS.search(pool[i][1])]
+            own = [i for i in allowed if pool[i][0] == pool[best][0] and not _incomplete(pool[i][1])]
             best = max(own, key=lambda i: scores[i]) if own else best
         lead = pool[best][0]
         chosen = [pool[best]]
@@ -430,6 +430,18 @@ _LEANS = re.compile(
     r"^(?:这|此(?!外)|该|前述|其(?![他中余实次])|它|也|对此|同样|所以|因而|从而|于是|除此之外|否则|但|然而|不过)|"
     r"这些|上述|此类|这类|本条|典型情形|\bis a typical (?:case|example)\b"
 )
+
+
+# A sentence that only says where the penalty is ("处罚见第二十五条（构成虚假广告的，按《广告法》处罚）。",
+# "Penalty: see Article 59 (publisher ordered to correct and fined)."), stating no amount.
+_POINTER = re.compile(r"^(?:Penalty: (?:see )?Articles? \d[^—]*$|[^。，,]{0,8}(?:处罚|罚则)见第|违反(?:本条)?的按第)")
+_AMOUNT = re.compile(r"RMB|yuan|\btimes\b|元|倍")
+
+
+def _incomplete(sentence: str) -> bool:
+    """Whether a sentence cannot open an answer: it points back to another, or only to the penalty article
+    ("买粉丝刷人气违法吗？" was answered "处罚见第二十五条（…）。")."""
+    return bool(_LEANS.search(sentence) or (_POINTER.search(sentence) and not _AMOUNT.search(sentence)))
 
 
 def _punishing(top: list[Document]) -> set[int]:

@@ -355,6 +355,22 @@ def test_the_direct_answer_is_a_rule_that_stands_alone(lenient):
     )
 
 
+def test_a_sentence_only_pointing_to_the_penalty_article_does_not_open_the_answer(lenient):
+    """When the best sentence points back ("…都属于本条禁止的行为。"), the passage's best other sentence answers;
+    "处罚见第二十五条（…）。" does not say whether the conduct is allowed, so the rule does."""
+    lead = _passage(
+        "就商品的性能功能、质量、销量、用户评价、获奖荣誉等，经营者不能做虚假的或让人误解的商业宣传，去欺骗、误导消费者和同行；"
+        "也不得通过组织虚假交易、虚假评价等方式帮助其他经营者作虚假宣传——替店铺刷单、刷好评的组织者本身也违法。"
+        "直播间虚报销量、编造获奖、伪造好评截图，都属于本条禁止的行为。处罚见第二十五条（构成虚假广告的，按《广告法》处罚）。\n"
+        "罚则：第二十五条——责令停止违法行为，罚款一百万元以下。",
+        0.1,
+        articles=[9],
+        lang="zh",
+    )
+    answer = lenient.answer("买粉丝刷人气违法吗？", [lead]).answer
+    assert answer.splitlines()[0].startswith("就商品的性能功能")
+
+
 def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(lenient):
     """A bare "Penalty: see Article 59." tells a merchant nothing; the line stating the fine replaces it, and an
     English answer does not carry the Chinese penalty line."""
