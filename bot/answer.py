@@ -55,6 +55,25 @@ _OTHER_FIELDS = re.compile(
     r"劳动合同|劳动法|试用期|加班|社保|社会保险|最低工资|创业板|科创板|首发上市|用别人的(音乐|歌)|放别人的歌|翻唱|版权费",
     re.I,
 )
+# Advice on growing a live room (followers, traffic, conversion, when to go live, what sells), which no rule
+# gives: "How do I get more viewers to follow my live stream?" got the article on what a live page must show,
+# "直播间怎么快速涨粉？" a platform's ban on rushing through products. A question asking whether a way of growing is
+# allowed ("买粉涨粉违法吗？") or what the paper says about it is not one.
+_GROWTH = re.compile(
+    r"\bhow (?:do|can|could|should|to) (?:I |we )?(?:get|gain|attract|grow|increase|boost|win|build) "
+    r"(?:more |my |our |a )?(?:bigger |larger )?(?:viewers|followers|fans|audience|views|traffic|likes|fan base)\b|"
+    r"\bgrow (?:my|our) (?:audience|account|channel|followers|fan base)\b|"
+    r"\b(?:best|what) time\b[^?]{0,25}\b(?:go live|to stream)\b|"
+    r"\bwhat (?:products?|goods|items) (?:sell|are selling) best\b|\bgo viral\b|"
+    r"涨粉|起号|流量密码|上热门|带货技巧|直播技巧|转化率|几点开播|什么时间(?:开播|直播)|"
+    r"什么(?:产品|商品|东西)(?:好卖|卖得好|最好卖)|怎么(?:才能)?(?:火|爆单)",
+    re.I,
+)
+_ASKS_IF_ALLOWED = re.compile(
+    r"\b(?:legal|illegal|allowed|permitted|banned|fine[ds]?|penalt\w*|buy|bought|fake|paid|rules?|laws?)\b|"
+    r"法|违规|允许|罚|可以吗|行吗|刷|买粉|假粉|僵尸粉|规定|规则",
+    re.I,
+)
 # Platforms whose own rules the knowledge base does not hold (it holds Douyin's, Kuaishou's, Taobao Live's and
 # WeChat Channels'), and how a question asks for a platform's own rules rather than the law that applies on it:
 # answered from another platform's rules or a law, such a question would get the wrong platform's rule.
@@ -78,10 +97,11 @@ _OTHER_FIELD = {
     "en": "The knowledge base holds the rules of live commerce (consumer protection, advertising, pricing, "
     "e-commerce, product and food safety, minors, personal information, platform rules); it has no rules on "
     "tax rates, company formation, labour and pay, copyright, securities or the contracts between merchants and "
-    "hosts (slot fees), and no advice on streaming equipment, so it cannot answer this.",
+    "hosts (slot fees), and no advice on streaming equipment or on growing an audience or sales, so it cannot "
+    "answer this.",
     "zh": "知识库收录的是直播带货相关的规则（消费者权益、广告、价格、电子商务、产品与食品安全、未成年人、个人信息、"
     "平台规则），不含税率、公司设立、劳动用工与薪酬、著作权、证券上市或商家与主播之间合同（坑位费）方面的规定，"
-    "也不提供直播设备方面的建议，无法回答这个问题。",
+    "也不提供直播设备或涨粉、提高销量等运营方面的建议，无法回答这个问题。",
 }
 _OUT_OF_SCOPE = {
     "en": "The knowledge base covers the rules of mainland China only, so it cannot answer questions about "
@@ -166,9 +186,9 @@ def question_lang(text: str) -> str:
 
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, a neighbouring field of law
-    (tax, company formation, labour and pay, copyright, securities, slot fees; streaming equipment) or the own
-    rules of a platform it holds none of; when its best passage scores under ``min_score``, when that beats its
-    similarity to generic off-topic passages by less than ``min_margin`` (by less than nothing, if it names live
+    (tax, company formation, labour and pay, copyright, securities, slot fees; streaming equipment, growth advice)
+    or the own rules of a platform it holds none of; when its best passage scores under ``min_score``, when that beats
+    its similarity to generic off-topic passages by less than ``min_margin`` (by less than nothing, if it names live
     commerce or a party to a sale: on the gold set, no off-topic question does, and their margins reach 0.037), or
     when the top three passages hold under ``min_coverage`` of its words; also when it names in 《》 a document the
     knowledge base does not hold (``titles`` lists those it holds), since an answer from a similar document would
@@ -241,7 +261,9 @@ class ExtractiveAnswerer:
     ) -> str | None:
         if _FOREIGN.search(question) and _RULES.search(question):
             return _OUT_OF_SCOPE[lang]
-        if _OTHER_FIELDS.search(question):
+        if _OTHER_FIELDS.search(question) or (
+            _GROWTH.search(question) and not _ASKS_IF_ALLOWED.search(question) and not asks_the_paper(question)
+        ):
             return _OTHER_FIELD[lang]
         platform = _OTHER_PLATFORMS.search(question)
         if platform and (_PLATFORM_RULES.search(question) or _PLATFORM_RULES.match(question[platform.end() :])):

@@ -93,12 +93,14 @@ def test_out_of_scope_and_off_topic_questions_are_refused(indexed, question, phr
         "How much hourly pay should I offer a host for my live room?",
         "What ring light should I buy for my live room?",
         "直播用什么声卡和麦克风好？",
+        "How do I get more viewers to follow my live stream?",
+        "直播间怎么快速涨粉？",
     ],
 )
 def test_questions_from_fields_the_knowledge_base_lacks_are_refused_by_field(indexed, question):
     """Tax rates and income tax, company formation, labour and pay, copyright, securities, slot fees, streaming
-    equipment: passages on tax filing, registration or what a stream may show resemble these questions, and would
-    answer them wrongly."""
+    equipment, growing an audience: passages on tax filing, registration or what a stream may show resemble these
+    questions, and would answer them wrongly."""
     result = indexed.ask(question)
     assert result["refused"] and result["citations"] == []
     assert ("tax rates, company formation" in result["answer"]) or ("税率、公司设立" in result["answer"])
@@ -158,11 +160,13 @@ def test_a_question_on_the_law_for_selling_on_another_platform_is_answered(index
         "个人主播要办税务登记吗？",
         "不用办营业执照的个人卖家要不要交税？",
         "视频号直播的背景音乐也归平台规范管吗？",
+        "买粉涨粉违法吗？",
+        "论文怎么看直播间的转化率？",
     ],
 )
 def test_questions_the_rules_answer_are_not_taken_for_other_fields(indexed, question):
-    """Registration, tax filing, investment ads and what a stream may show are in the knowledge base: only their
-    neighbours are refused."""
+    """Registration, tax filing, investment ads, what a stream may show, whether a way of growing an audience is
+    allowed and what the paper says about it are in the knowledge base: only their neighbours are refused."""
     result = indexed.ask(question)
     assert "tax rates, company formation" not in result["answer"] and "税率、公司设立" not in result["answer"]
 
