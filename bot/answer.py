@@ -58,7 +58,7 @@ _OTHER_FIELDS = re.compile(
 # Advice on growing a live room (followers, traffic, conversion, when to go live, what sells), which no rule
 # gives: "How do I get more viewers to follow my live stream?" got the article on what a live page must show,
 # "直播间怎么快速涨粉？" a platform's ban on rushing through products. A question asking whether a way of growing is
-# allowed ("买粉涨粉违法吗？") or what the paper says about it is not one.
+# allowed ("买粉涨粉违法吗？": the rules' words, ``_RULES``, or these) or what the paper says about it is not one.
 _GROWTH = re.compile(
     r"\bhow (?:do|can|could|should|to) (?:I |we )?(?:get|gain|attract|grow|increase|boost|win|build) "
     r"(?:more |my |our |a )?(?:bigger |larger )?(?:viewers|followers|fans|audience|views|traffic|likes|fan base)\b|"
@@ -70,8 +70,7 @@ _GROWTH = re.compile(
     re.I,
 )
 _ASKS_IF_ALLOWED = re.compile(
-    r"\b(?:legal|illegal|allowed|permitted|banned|fine[ds]?|penalt\w*|buy|bought|fake|paid|rules?|laws?)\b|"
-    r"法|违规|允许|罚|可以吗|行吗|刷|买粉|假粉|僵尸粉|规定|规则",
+    r"\b(?:illegal|allowed|permitted|fine[ds]?|penalt\w*|buy|bought|fake|paid)\b|违规|允许|罚|可以吗|行吗|刷|买粉|假粉|僵尸粉",
     re.I,
 )
 # Platforms whose own rules the knowledge base does not hold (it holds Douyin's, Kuaishou's, Taobao Live's and
@@ -262,7 +261,8 @@ class ExtractiveAnswerer:
         if _FOREIGN.search(question) and _RULES.search(question):
             return _OUT_OF_SCOPE[lang]
         if _OTHER_FIELDS.search(question) or (
-            _GROWTH.search(question) and not _ASKS_IF_ALLOWED.search(question) and not asks_the_paper(question)
+            _GROWTH.search(question)
+            and not (_RULES.search(question) or _ASKS_IF_ALLOWED.search(question) or asks_the_paper(question))
         ):
             return _OTHER_FIELD[lang]
         platform = _OTHER_PLATFORMS.search(question)
