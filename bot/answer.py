@@ -456,7 +456,9 @@ _LEANS = re.compile(
 
 # A sentence that only says where the penalty is ("处罚见第二十五条（构成虚假广告的，按《广告法》处罚）。",
 # "Penalty: see Article 59 (publisher ordered to correct and fined)."), stating no amount.
-_POINTER = re.compile(r"^(?:Penalty: (?:see )?Articles? \d[^—]*$|[^。，,]{0,8}(?:处罚|罚则)见第|违反(?:本条)?的按第)")
+_POINTER = re.compile(
+    r"^(?:Penalty: (?:see )?Articles? \d[^—]*$|[^。，,]{0,8}(?:处罚|罚则)见第|(?:违反(?:本条)?的|违者)[按依]第)"
+)
 _AMOUNT = re.compile(r"RMB|yuan|\btimes\b|元|倍")
 
 
@@ -538,7 +540,7 @@ def _joined(clause: str, following: str) -> str:
 _BARE_REFERENCE = re.compile(
     r"^(?:Penalty: (?:see )?Articles? [^.—]{1,30}\.|Breaches are punished under Article \d+\.|"
     r"Amounts: see Penalty below\.|"
-    r"(?:违反(?:本条)?的|未公示的)?(?:(?:罚则|处罚)见第[^。（]{1,20}条(?:（适用《[^》]+》第[^。）]{1,12}条）)?|按第[^。]{1,12}条处罚)。|"
+    r"(?:违反(?:本条)?的|违者|未公示的)?(?:(?:罚则|处罚)见第[^。（]{1,20}条(?:（适用《[^》]+》第[^。）]{1,12}条）)?|[按依]第[^。]{1,12}条处罚)。|"
     r"罚款幅度见下方“罚则”。)$"
 )
 

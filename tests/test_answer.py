@@ -566,7 +566,12 @@ def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_fine_in_
     ]
     chinese_fine = (1, "罚则：第二十四条——可处三万元以下罚款。")
     assert _without_bare_references([rule, (0, "违反的处罚见第二十四条。"), chinese_fine], top) == [rule, chinese_fine]
-    for bare_zh in ("违反的按第二十四条处罚。", "处罚见第二十四条（适用《广告法》第五十七条）。"):
+    for bare_zh in (
+        "违反的按第二十四条处罚。",
+        "违反的依第二十四条处罚。",
+        "违者按第二十四条处罚。",
+        "处罚见第二十四条（适用《广告法》第五十七条）。",
+    ):
         assert _without_bare_references([rule, (0, bare_zh), chinese_fine], top) == [rule, chinese_fine]
     pointers = [(0, "Amounts: see Penalty below."), (0, "罚款幅度见下方“罚则”。")]
     assert _without_bare_references([rule, *pointers, fine, chinese_fine], top) == [rule, fine, chinese_fine]
