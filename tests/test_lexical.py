@@ -23,6 +23,14 @@ def test_tokenizer_handles_chinese_english_and_mixed_text():
     assert tokenize("直播间 live room 营业执照") == ["直播", "直播间", "live", "room", "营业", "执照", "营业执照"]
 
 
+def test_live_commerce_words_are_not_glued_to_their_neighbours():
+    """jieba's guesser read "删差评" as one unknown word, so "直播间可以删差评吗？" shared no word with the rule
+    "差评也不能删" and was refused."""
+    assert {"删", "差评"} <= set(tokenize("直播间可以删差评吗？"))
+    assert "主播" in tokenize("新主播第一次开播") and "坑位费" in tokenize("主播收了坑位费")
+    assert set(tokenize("直播间可以删差评吗？")) & set(tokenize("商家不喜欢的差评也不能删。"))
+
+
 def test_index_is_derived_persisted_and_rebuilt_when_the_collection_changes(assistant, corpus, monkeypatch):
     assistant.ingest([corpus])
     index = LexicalIndex(assistant.collection, assistant.settings.data_dir / "lexical-test" / "x")
