@@ -179,3 +179,54 @@ def test_the_papers_problems_and_countermeasures_are_answered_in_english_from_th
     first = answer["citations"][0]
     assert (first["doc_id"], first["section"]) == ("live-commerce-paper", section), first
     assert words in answer["answer"].splitlines()[0] and answer["lang"] == "en"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "My voice gets hoarse after six-hour live streams. Any home remedies to soothe my throat between sessions?",
+        "Can you suggest some catchy names for a live room that sells handmade scented candles?",
+        "I bought a wool coat during a live stream. How do I wash it at home without it shrinking?",
+        "主播嗓子哑了怎么办？",
+        "直播间买的真丝衬衫起皱了，在家咋熨不伤料子？",
+        "在直播间买了个铸铁锅，第一次用要咋开锅啊？",
+    ],
+)
+def test_everyday_matters_are_refused_though_they_name_a_live_room(kb_index, question):
+    """Naming a live room, they resembled the rules as much as rule questions do, and each was answered from some
+    article (the hoarse voice from the paper, the silk shirt from a platform's rules)."""
+    assistant, _ = kb_index
+    result = assistant.ask(question)
+    assert result["refused"] and result["citations"] == []
+    assert "everyday matters" in result["answer"] or "日常问题" in result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "articles"),
+    [
+        ("被平台拉进黑名单了，咋申诉？换个号重新注册行不？", "livestream-ecommerce-supervision-measures", [14]),
+        (
+            "我爸妈被直播间忽悠买了一堆说能治百病的养生产品，这种卖法违法不？该咋整？",
+            "consumer-rights-protection-law",
+            [15],
+        ),
+        (
+            "How do I get a shop to delete my personal information after I withdraw consent?",
+            "personal-information-protection-law",
+            [47],
+        ),
+        ("主播刚才口误把99说成了9块9，我们运营这时候该怎么处理？", "livestream-ecommerce-supervision-measures", [31]),
+        (
+            "孩子在直播间一天打赏了好几千，怎么办？平台对未成年人花钱就没个限额吗？",
+            "minors-online-protection-regulations",
+            [44],
+        ),
+    ],
+)
+def test_asking_how_to_handle_a_legal_matter_is_not_taken_for_an_everyday_matter(kb_index, question, doc_id, articles):
+    """ "咋申诉", "该咋整", "How do I get … deleted": the rules' words (申诉, 违法, personal information, 处理,
+    未成年人) show that the question asks what the rules say."""
+    assistant, _ = kb_index
+    result = assistant.ask(question)
+    assert not result["refused"], result["answer"]
+    assert (result["citations"][0]["doc_id"], result["citations"][0]["articles"]) == (doc_id, articles)
