@@ -667,17 +667,33 @@ def _with_fines(picked: list[tuple[int, str]], stated: list[str], lang: str) -> 
     return picked
 
 
+# Everyday words for the parties and acts the rules name in their own terms: a question saying 商家 or 厂家 is
+# covered by a passage saying 销售者 or 生产者 ("直播间买的电热毯漏电把人电伤了，厂家让找商家，商家让找厂家，
+# 到底该找谁赔？" held 1 of its 9 words by the letter, and was refused).
+_PLAIN_WORDS = {
+    "商家": ("经营者", "销售者", "卖家"),
+    "卖家": ("经营者", "销售者", "商家"),
+    "厂家": ("生产者", "厂商"),
+    "买家": ("消费者",),
+    "顾客": ("消费者",),
+    "退钱": ("退款", "退还"),
+    "赔钱": ("赔偿",),
+}
+
+
 def word_coverage(question: str, documents: list[Document], lang: str) -> float:
     """Share of the question's words (BM25 tokens of two or more characters) found in the passages. A question
     about a neighbouring field (labour contracts, tax rates) resembles the passages but shares few words.
     When a passage is in the other language, the evidence may be a translation: words cannot judge it (1.0).
     The questions a digest lists are not evidence and do not count, nor do its penalty lines, whose words
-    (fines, regulators) would make any question about consequences look covered."""
+    (fines, regulators) would make any question about consequences look covered. An everyday word counts as found
+    when the rules' own term for it is (``_PLAIN_WORDS``)."""
     if any((doc.metadata.get("lang") == "zh") != (lang == "zh") for doc in documents):
         return 1.0
     words = {token for token in tokenize(question) if len(token) > 1}
     found = set(tokenize(" ".join(searchable(without_questions(doc.page_content)) for doc in documents)))
-    return len(words & found) / len(words) if words else 1.0
+    covered = {word for word in words if word in found or found.intersection(_PLAIN_WORDS.get(word, ()))}
+    return len(covered) / len(words) if words else 1.0
 
 
 def notice(citations: list[Citation], lang: str) -> str:

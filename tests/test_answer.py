@@ -238,6 +238,13 @@ def test_streamed_text_is_the_answer_and_ends_with_the_result(digest):
         list(digest.stream("主播夸大直播销量会怎么处罚？", backend="openai"))
 
 
+def test_everyday_words_count_as_the_rules_own_terms_for_them():
+    """A buyer says 商家 and 厂家 where the rules say 销售者 and 生产者."""
+    rule = Document("受害人可以向销售者索赔，也可以向生产者索赔。", metadata={"lang": "zh"})
+    assert word_coverage("厂家让找商家，商家让找厂家", [rule], "zh") == 1.0
+    assert word_coverage("厂家让找商家，到底该找谁？", [rule], "zh") == 2 / 3
+
+
 def test_a_question_whose_words_the_passages_lack_is_refused(indexed):
     """Similarity alone would answer (thresholds off); the passages share too few of the question's words."""
     lenient = ExtractiveAnswerer(indexed.embedder, indexed.sentences, min_score=0.0, min_margin=-1.0)

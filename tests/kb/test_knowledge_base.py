@@ -230,3 +230,12 @@ def test_asking_how_to_handle_a_legal_matter_is_not_taken_for_an_everyday_matter
     result = assistant.ask(question)
     assert not result["refused"], result["answer"]
     assert (result["citations"][0]["doc_id"], result["citations"][0]["articles"]) == (doc_id, articles)
+
+
+def test_a_buyers_words_for_the_seller_and_the_maker_count_as_the_rules_words(kb_index):
+    """商家 and 厂家 are the rules' 销售者 and 生产者: by the letter the passages held 1 of this question's 9 words,
+    and the coverage floor refused it."""
+    assistant, _ = kb_index
+    result = assistant.ask("直播间买的电热毯漏电把人电伤了，厂家让找商家，商家让找厂家，到底该找谁赔？")
+    assert not result["refused"], result["answer"]
+    assert "生产者" in result["answer"] and "销售者" in result["answer"]
