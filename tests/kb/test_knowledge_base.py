@@ -207,7 +207,7 @@ def test_everyday_matters_are_refused_though_they_name_a_live_room(kb_index, que
         ("被平台拉进黑名单了，咋申诉？换个号重新注册行不？", "livestream-ecommerce-supervision-measures", [14]),
         (
             "我爸妈被直播间忽悠买了一堆说能治百病的养生产品，这种卖法违法不？该咋整？",
-            "consumer-rights-protection-law",
+            "consumer-rights-protection-law-implementing-regulations",
             [15],
         ),
         (
