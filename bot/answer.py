@@ -18,7 +18,8 @@ from langchain_core.documents import Document
 
 from bot.chunking import candidate_sentences, clauses, searchable, stated_penalties, without_questions
 from bot.embedding import Embedder
-from bot.lexical import tokenize
+from bot.everyday import QUESTIONS as EVERYDAY_QUESTIONS
+from bot.lexical import stop_word, tokenize
 from bot.loaders import detect_lang
 from bot.numerals import stated_numbers
 from bot.references import CONSEQUENCES, asks_the_paper, penalty_articles, unknown_titles, without_the_paper
@@ -134,10 +135,10 @@ _OTHER_FIELD = {
 }
 _EVERYDAY_MATTERS = {
     "en": "The knowledge base holds the rules of live commerce and a research paper on the industry; it has nothing on "
-    "everyday matters such as health, the care or use of products, writing texts or personal life, so it cannot "
-    "answer this. It can say what the rules allow, require or forbid.",
-    "zh": "知识库收录的是直播带货的法律法规、平台规则和一篇研究论文，不涉及健康、商品使用保养、写文案或个人生活"
-    "等日常问题，无法回答这个问题；可以问规则允许、要求或禁止什么。",
+    "everyday matters such as health, the care or use of products, writing texts, practical know-how, trivia or "
+    "personal life, so it cannot answer this. It can say what the rules allow, require or forbid.",
+    "zh": "知识库收录的是直播带货的法律法规、平台规则和一篇研究论文，不涉及健康、商品使用保养、写文案、实用技巧、"
+    "常识问答或个人生活等日常问题，无法回答这个问题；可以问规则允许、要求或禁止什么。",
 }
 _OUT_OF_SCOPE = {
     "en": "The knowledge base covers the rules of mainland China only, so it cannot answer questions about "
@@ -223,10 +224,11 @@ def question_lang(text: str) -> str:
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, a neighbouring field of law
     (tax, company formation, labour and pay, copyright, securities, slot fees; streaming equipment, growth advice),
-    about everyday matters (``_EVERYDAY``) or about the own rules of a platform it holds none of; when its best passage
-    scores under ``min_score``, when that beats its similarity to generic off-topic passages by less than
-    ``min_margin`` (by less than nothing, if it names live commerce or a party to a sale: on the gold set, no
-    off-topic question does, and their margins reach 0.037), or when the top three passages hold under
+    about everyday matters (``_EVERYDAY``, or nearer an everyday question than any the digests list) or about the
+    own rules of a platform it holds none of; when its best passage scores under ``min_score``, when that beats
+    its similarity to generic off-topic passages by less than ``min_margin`` (by less than nothing, if it names
+    live commerce or a party to a sale: on the gold set, no off-topic question does, and their margins reach
+    0.037), or when the top three passages hold under
     ``min_coverage`` of its words; also when it names in 《》 a document the knowledge base does not hold
     (``titles`` lists those it holds), since an answer from a similar document would mislead.
     Thresholds and the selection parameters were calibrated on the gold set (evals/results): with the field
@@ -253,6 +255,7 @@ class ExtractiveAnswerer:
         also_ranks: int = 4,
         min_coverage: float = 0.15,
         close_ratio: float = 0.85,
+        everyday_margin: float = 0.0,
         titles: Callable[[], dict[str, list[str]]] | None = None,
     ):
         self.embedder = embedder
@@ -272,7 +275,9 @@ class ExtractiveAnswerer:
         self.min_coverage = min_coverage
         self.close_ratio = close_ratio
         self.titles = titles
+        self.everyday_margin = everyday_margin
         self._off_topic = None
+        self._everyday = None
 
     def covered(self, question_vector: np.ndarray, best_score: float, question: str) -> bool:
         """A question naming a party or place of live commerce need only resemble the knowledge base as much
@@ -282,6 +287,14 @@ class ExtractiveAnswerer:
         background = float((self._off_topic @ question_vector).max())
         margin = self.domain_margin if _DOMAIN.search(question) else self.min_margin
         return best_score >= self.min_score and best_score - background >= margin
+
+    def everyday(self, query: np.ndarray) -> bool:
+        """Whether the question is nearer an everyday question asked from a live room (``bot.everyday``) than any
+        question the digests list, by more than ``everyday_margin``."""
+        if self._everyday is None:
+            self._everyday = self.embedder.encode_queries(EVERYDAY_QUESTIONS)
+        listed = self.sentences.nearest_question(query)
+        return listed is not None and float((self._everyday @ query).max()) - listed > self.everyday_margin
 
     def refusal(self, question: str, documents: list[Document], query: np.ndarray, text: str) -> Answer | None:
         """The refusal for a question the knowledge base does not cover, or None (any answerer asks this first).
@@ -315,7 +328,7 @@ class ExtractiveAnswerer:
         ):
             searched_papers = documents and all(doc.metadata.get("doc_type") == "paper" for doc in documents)
             return _NOT_IN_PAPER[lang] if searched_papers and asks_the_paper(question) else _NOT_COVERED[lang]
-        if _EVERYDAY.search(text) and not (_LEGAL.search(text) or asks_the_paper(text)):
+        if not (_LEGAL.search(text) or asks_the_paper(text)) and (_EVERYDAY.search(text) or self.everyday(query)):
             return _EVERYDAY_MATTERS[lang]
         return None
 
@@ -690,7 +703,7 @@ def word_coverage(question: str, documents: list[Document], lang: str) -> float:
     when the rules' own term for it is (``_PLAIN_WORDS``)."""
     if any((doc.metadata.get("lang") == "zh") != (lang == "zh") for doc in documents):
         return 1.0
-    words = {token for token in tokenize(question) if len(token) > 1}
+    words = {token for token in tokenize(question) if len(token) > 1 and not stop_word(token)}
     found = set(tokenize(" ".join(searchable(without_questions(doc.page_content)) for doc in documents)))
     covered = {word for word in words if word in found or found.intersection(_PLAIN_WORDS.get(word, ()))}
     return len(covered) / len(words) if words else 1.0

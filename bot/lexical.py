@@ -151,6 +151,17 @@ def _jieba():
     return jieba
 
 
+_CONTRACTED = re.compile(r"(?:'s|'re|'ve|'m|'ll|'d|n't)$")
+_NEGATED = {"can't": "can", "won't": "will"}
+
+
+def stop_word(token: str) -> bool:
+    """An English stop word, also contracted ("what's", "they're", "don't"). Tokens keep contractions: "don't"
+    and "doesn't" in a question match the passages that use them (dropping them cost two gold questions their
+    lead), but a share of the question's words should not count them."""
+    return token in _STOP_EN or _NEGATED.get(token, _CONTRACTED.sub("", token)) in _STOP_EN
+
+
 def tokenize(text: str) -> list[str]:
     """Chinese through jieba's search mode (words and their parts), English lower-cased and stemmed."""
     jieba = _jieba()

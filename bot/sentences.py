@@ -107,6 +107,16 @@ class SentenceIndex:
             nearest.setdefault(chunk_ids[position])
         return list(nearest)
 
+    def nearest_question(self, vector: np.ndarray) -> float | None:
+        """The similarity of the query to the nearest listed question of the whole knowledge base (None when no
+        digest lists any), read from the questions retrieval last loaded: reading them under another version
+        would make every search read them again."""
+        held = self._held[0]
+        _, _, vectors = self._questions(held[0] if held else "")
+        if not len(vectors):
+            return None
+        return float(np.einsum("ij,j->i", vectors, np.asarray(vector, dtype=np.float32)).max())
+
     def _questions(self, version: str) -> tuple[list[str], Masks, np.ndarray]:
         key = (version, self.collection.count())
         if self._held[0] != key:

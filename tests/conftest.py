@@ -88,6 +88,24 @@ during a stream. Penalty: Article 9.
 """
 
 
+# A digest whose section lists the questions it answers.
+REVIEWS = """\
+---
+doc_id: reviews-digest
+title: Review rules (digest)
+doc_type: regulation
+status: digest
+---
+# Digest
+
+## Article 4 · 第四条 — No paid reviews
+
+**EN:** Sellers may not pay or reward buyers for favourable reviews.
+
+- Questions: Can I pay people to write five-star reviews? | May I give a red packet for a good review?
+"""
+
+
 @pytest.fixture
 def digest(assistant, tmp_path) -> Assistant:
     """A bilingual digest (the knowledge base's format): a duty, its penalty article, an unrelated article."""

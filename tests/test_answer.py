@@ -19,6 +19,8 @@ from bot.answer import (
 from bot.chunking import candidate_sentences, clauses
 from bot.filters import Filters
 
+from .conftest import REVIEWS
+
 
 @pytest.fixture
 def indexed(assistant, corpus):
@@ -243,6 +245,30 @@ def test_everyday_words_count_as_the_rules_own_terms_for_them():
     rule = Document("受害人可以向销售者索赔，也可以向生产者索赔。", metadata={"lang": "zh"})
     assert word_coverage("厂家让找商家，商家让找厂家", [rule], "zh") == 1.0
     assert word_coverage("厂家让找商家，到底该找谁？", [rule], "zh") == 2 / 3
+
+
+def test_a_question_nearer_an_everyday_question_than_any_listed_one_is_refused(indexed, lenient, tmp_path):
+    """No word of the everyday list names jewellery; the question is told by resembling the everyday questions
+    (``bot.everyday``) more than any question the digests list. With no listed questions there is nothing to
+    compare with, so nothing is refused that way; a question nearer a listed one is answered."""
+    jewellery = "Do silver or gold earrings look better on camera under warm light?"
+    red_packets = "Can I give red packets to buyers who rate my shop five stars?"
+    assert not lenient.answer(jewellery, indexed.retrieve(jewellery)).refused
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    (folder / "reviews-digest.md").write_text(REVIEWS, encoding="utf-8")
+    indexed.ingest([folder])
+    refused = lenient.answer(jewellery, indexed.retrieve(jewellery))
+    assert refused.refused and "everyday matters" in refused.answer and not refused.citations
+    answered = lenient.answer(red_packets, indexed.retrieve(red_packets))
+    assert not answered.refused and answered.citations[0].doc_id == "reviews-digest"
+
+
+def test_contracted_stop_words_are_not_counted_among_a_questions_words():
+    """Counted, "what's" and "they're" made half the question look absent from the passage that answers it."""
+    rule = Document("Hosts selling on a live stream must state the seller's name.", metadata={"lang": "en"})
+    assert word_coverage("What's the rule? They're selling, don't they state it?", [rule], "en") == 2 / 3
+    assert word_coverage("What's the host's duty when they're selling?", [rule], "en") == 2 / 3
 
 
 def test_a_question_whose_words_the_passages_lack_is_refused(indexed):

@@ -1,12 +1,13 @@
 """The sentence index: written with the chunks, removed with them, and what answers are scored from."""
 
 import numpy as np
+import pytest
 
 from bot.chunking import candidate_sentences
 from bot.filters import Filters
 from bot.service import Assistant
 
-from .conftest import LIVE_RULES_ZH
+from .conftest import LIVE_RULES_ZH, REVIEWS
 
 
 def _stored(assistant: Assistant) -> dict:
@@ -65,23 +66,6 @@ def test_sentences_split_by_an_earlier_version_are_split_again_on_the_next_inges
     assert stored == candidate_sentences(text) and "Of this chunk." not in stored
 
 
-REVIEWS = """\
----
-doc_id: reviews-digest
-title: Review rules (digest)
-doc_type: regulation
-status: digest
----
-# Digest
-
-## Article 4 · 第四条 — No paid reviews
-
-**EN:** Sellers may not pay or reward buyers for favourable reviews.
-
-- Questions: Can I pay people to write five-star reviews? | May I give a red packet for a good review?
-"""
-
-
 def test_listed_questions_another_process_adds_are_searched_next_time(digest, settings, embedder, tmp_path):
     """The listed questions are searched in memory; an ingest through another Assistant on the same store (another
     process, or the CLI while the app runs) is seen by the next search, and filters still apply."""
@@ -100,3 +84,17 @@ def test_listed_questions_another_process_adds_are_searched_next_time(digest, se
         vector, 3, Filters(doc_ids=("live-digest",)), digest.lexical.fingerprint
     )
     assert added[0] not in only_live
+
+
+def test_nearest_question_is_the_similarity_of_the_closest_listed_question(digest, tmp_path):
+    """What the answerer compares a question with; a knowledge base whose digests list no questions has none."""
+    listed, other = digest.embedder.encode_queries(
+        ["Can I pay people to write five-star reviews?", "How long is the Great Wall?"]
+    )
+    assert digest.sentences.nearest_question(listed) is None
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    (folder / "reviews-digest.md").write_text(REVIEWS, encoding="utf-8")
+    digest.ingest([folder])
+    nearest = digest.sentences.nearest_question(listed)
+    assert nearest == pytest.approx(1.0, abs=1e-3) and digest.sentences.nearest_question(other) < nearest - 0.05

@@ -202,6 +202,24 @@ def test_everyday_matters_are_refused_though_they_name_a_live_room(kb_index, que
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "How do I keep the roses I bought in a live stream fresh longer?",
+        "What's a good gift for my dad from the live room's gadgets?",
+        "How many people live in Hangzhou, where our live room is?",
+        "我们直播间想换个新logo，什么颜色显得高级？",
+    ],
+)
+def test_everyday_matters_no_listed_word_names_are_told_by_the_questions_they_resemble(kb_index, question):
+    """Flowers, gifts, a city's population and a logo's colours are in no word list; each was answered from an
+    article on live rooms (the logo from the rule on a live room's title, cover and setting)."""
+    assistant, _ = kb_index
+    result = assistant.ask(question)
+    assert result["refused"] and result["citations"] == []
+    assert "everyday matters" in result["answer"] or "日常问题" in result["answer"]
+
+
+@pytest.mark.parametrize(
     ("question", "doc_id", "articles"),
     [
         ("被平台拉进黑名单了，咋申诉？换个号重新注册行不？", "livestream-ecommerce-supervision-measures", [14]),
