@@ -290,7 +290,9 @@ class ExtractiveAnswerer:
 
     def everyday(self, query: np.ndarray) -> bool:
         """Whether the question is nearer an everyday question asked from a live room (``bot.everyday``) than any
-        question the digests list, by more than ``everyday_margin``."""
+        question the digests list, by more than ``everyday_margin``. Calibrated without the rules'-words exemption:
+        of the gold set's 256 answerable questions and 252 answerable probes written by helpers, none is (the
+        nearest falls 0.008 short); with it, some check refuses 103 of 136 everyday probes, against 61 without."""
         if self._everyday is None:
             self._everyday = self.embedder.encode_queries(EVERYDAY_QUESTIONS)
         listed = self.sentences.nearest_question(query)
