@@ -228,9 +228,9 @@ class ExtractiveAnswerer:
     own rules of a platform it holds none of; when its best passage scores under ``min_score``, when that beats
     its similarity to generic off-topic passages by less than ``min_margin`` (by less than nothing, if it names
     live commerce or a party to a sale: on the gold set, no off-topic question does, and their margins reach
-    0.037), or when the top three passages hold under
-    ``min_coverage`` of its words; also when it names in 《》 a document the knowledge base does not hold
-    (``titles`` lists those it holds), since an answer from a similar document would mislead.
+    0.037), or when the top three passages hold under ``min_coverage`` of its words; also when it names in 《》 a
+    document the knowledge base does not hold (``titles`` lists those it holds), since an answer from a similar
+    document would mislead.
     Thresholds and the selection parameters were calibrated on the gold set (evals/results): with the field
     check, the lowest floors that still refuse its 24 unanswerable questions (score 0.78, coverage 0.15) refuse
     3 of its 256 answerable ones, against 5 at the earlier 0.83 and 0.21. Since then the field check refuses all
