@@ -1,11 +1,13 @@
 """The gold and held-out questions point at passages the knowledge base holds, so a miss is the bot's, not the
 question's."""
 
+import json
+
 import pytest
 
 from bot.chunking import chunk_document
 from bot.loaders import load
-from evals.gold import GOLD_DIR, HOLDOUT_DIR, load_items
+from evals.gold import GOLD_DIR, HOLDOUT_DIR, load_items, relevant
 
 from ..conftest import ROOT
 
@@ -28,3 +30,18 @@ def test_every_gold_article_and_section_is_a_passage_of_the_knowledge_base(folde
         if item.answerable != bool(item.gold):
             missing.append((item.id, "answerable items name gold passages, unanswerable ones none"))
     assert not missing, missing
+
+
+def test_the_blind_reviews_answering_passages_are_the_gold_sets_pooled_alternatives():
+    """Every passage the blind review (evals/pooled-review.jsonl) rated as answering is an alternative of its item,
+    and every passage it rated as not answering is not gold: the file records why the gold set says what it says."""
+    items = {item.id: item for item in load_items()}
+    reviewed = [json.loads(line) for line in (GOLD_DIR.parent / "pooled-review.jsonl").read_text().splitlines()]
+    assert len(reviewed) == 166
+    wrong = []
+    for grade in reviewed:
+        passage = {"doc_id": grade["doc_id"], "articles": grade.get("articles", []), "section": grade.get("section")}
+        gold = relevant(passage, items[grade["item"]])
+        if gold != (grade["grade"] == "A") and grade["kind"] != "cited_right":
+            wrong.append(grade)
+    assert not wrong, wrong
