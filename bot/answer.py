@@ -246,7 +246,8 @@ class ExtractiveAnswerer:
         domain_margin: float = 0.0,
         passages: int = 2,
         max_sentences: int = 10,
-        sentence_window: float = 0.08,
+        sentence_window: float = 0.04,
+        related_window: float = 0.16,
         lead_window: float = 0.15,
         followed_sentences: int = 3,
         rank_bonus: float = 0.06,
@@ -266,6 +267,7 @@ class ExtractiveAnswerer:
         self.passages = passages
         self.max_sentences = max_sentences
         self.sentence_window = sentence_window
+        self.related_window = related_window
         self.lead_window = lead_window
         self.followed_sentences = followed_sentences
         self.rank_bonus = rank_bonus
@@ -430,10 +432,13 @@ class ExtractiveAnswerer:
     ) -> list[tuple[int, str]]:
         """The direct answer (the best sentence) first, then the key points: the lead passage's sentences that
         score within ``lead_window`` of it, in the passage's order, and the other passages' best sentences
-        within ``sentence_window``. ``rule_first``: the question does not ask about consequences, so a rule
-        answers it before the penalty line naming the same conduct ("平台能不能强制商家参加促销？" is answered by
-        "不得强迫或变相强迫其参加价格促销", and the fine is a key point). A sentence pointing back to another ("…needs
-        such a notice.") gives the lead to its passage's best sentence that does not."""
+        within ``sentence_window``, or ``related_window`` for a passage the lead's digest lists as related (on the
+        gold set, a second passage scored close to the lead was relevant 2 times in 3 when so listed, 2 in 5 when
+        not; the two windows moved citation precision .802 -> .847 and must-mention recall .808 -> .800, and on
+        the held-out set .713 -> .762 and .891 -> .883). ``rule_first``: the question does not ask about
+        consequences, so a rule answers it before the penalty line naming the same conduct ("平台能不能强制商家参加
+        促销？" is answered by "不得强迫或变相强迫其参加价格促销", and the fine is a key point). A sentence pointing
+        back to another ("…needs such a notice.") gives the lead to its passage's best sentence that does not."""
         pool, vectors = [], []
         for i, (candidates, embedded) in enumerate(self._sentences(top)):
             same_lang = [j for j, s in enumerate(candidates) if question_lang(s) == lang]
@@ -469,7 +474,8 @@ class ExtractiveAnswerer:
             if doc_index == lead:
                 continue
             per_doc[doc_index] = per_doc.get(doc_index, 0) + 1
-            if scores[index] >= bar - self.sentence_window or (
+            window = self.related_window if top[doc_index].metadata.get("related") else self.sentence_window
+            if scores[index] >= bar - window or (
                 doc_index in followed and per_doc[doc_index] <= self.followed_sentences
             ):
                 chosen.append(pool[index])

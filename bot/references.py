@@ -1,6 +1,6 @@
-"""Direct references in a question: "Article 17 of the E-Commerce Law", "电子商务法第十七条", "§2.2 of the paper".
-
-They name exactly what the user wants, so retrieval puts those passages first.
+"""References: direct ones in a question ("Article 17 of the E-Commerce Law", "电子商务法第十七条", "§2.2 of the
+paper"), which name exactly what the user wants, so retrieval puts those passages first; and those a digest makes
+to the article punishing a breach of it and to related provisions.
 """
 
 import re
@@ -162,3 +162,30 @@ def penalty_articles(passage: str) -> list[int]:
     """The articles a passage names as the penalty for breaching it, in the order it names them."""
     found = [parse_number(next(g for g in match.groups() if g)) for match in _PENALTY.finditer(passage)]
     return list(dict.fromkeys(found))
+
+
+# A digest's list of related provisions: "- Related · 相关条文: Articles 44, 48–49; price-law Article 14 item (3);
+# advertising-law". A parenthesised note ("(penalty)", "(this rule was Article 24 in the 2017 text)") is no reference.
+_RELATED_LINE = re.compile(r"^- Related · 相关条文[:：]\s*(.+)$", re.M)
+_ARTICLE_LIST = re.compile(r"Articles?\s+(\d+(?:\s*(?:,|–|-|and)\s*\d+)*)")
+
+
+def related_provisions(passage: str, doc_id: str) -> set[tuple[str, int | None]]:
+    """The provisions a digest (of ``doc_id``) lists as related, as (doc_id, article), with None for a whole
+    document; another document is named by its doc_id."""
+    found: set[tuple[str, int | None]] = set()
+    for line in _RELATED_LINE.findall(passage):
+        for part in re.sub(r"\([^)]*\)", "", line).split(";"):
+            target = part.strip().partition("Article")[0].strip() or doc_id
+            numbers = [n for span in _ARTICLE_LIST.findall(part) for n in _numbers(span)]
+            found |= {(target, n) for n in numbers} or {(target, None)}
+    return found
+
+
+def _numbers(span: str) -> list[int]:
+    """ "44, 48–49 and 52" → [44, 48, 49, 52]."""
+    numbers = []
+    for piece in re.split(r"\s*(?:,|\band\b)\s*", span):
+        first, _, last = re.sub(r"\s", "", piece).replace("–", "-").partition("-")
+        numbers += range(int(first), int(last or first) + 1)
+    return numbers

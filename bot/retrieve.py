@@ -27,6 +27,7 @@ from bot.references import (
     find_references,
     named_documents,
     penalty_articles,
+    related_provisions,
 )
 from bot.sentences import SentenceIndex
 
@@ -115,8 +116,9 @@ class HybridRetriever(BaseRetriever):
     (``paper_permission_factor``: a rule answers that; "我能在直播间用'最后一天'促销吗" led with the paper's account
     of how hosts sell); a question about the paper searches the paper; direct article references first, and for
     a question on when a named law took effect, its overview (which states the dates); one slot per article; a
-    law's overview gives way to its best article, and a subsection close behind its overview section leads. Pool
-    sizes and weights were tuned on the evaluation set (``python -m evals --tune``)."""
+    law's overview gives way to its best article, and a subsection close behind its overview section leads; the
+    passages the lead's digest lists as related are marked (``related``). Pool sizes and weights were tuned on the
+    evaluation set (``python -m evals --tune``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -187,6 +189,7 @@ class HybridRetriever(BaseRetriever):
         results = self._specific_first(self._collapse(direct + ranked, k), named)
         results = self._in_language(asked or query, results, filters)
         results = self._follow_penalty(query, results, filters, k, penalty_first)
+        self._mark_related(results)
         self._add_similarity(results, vector)
         return results
 
@@ -304,6 +307,22 @@ class HybridRetriever(BaseRetriever):
             rest = [doc for doc in results[1:] if slot(doc.metadata) != slot(document.metadata)]
             return _numbered((([document, results[0]] if first else [results[0], document]) + rest)[:k])
         return results
+
+    def _mark_related(self, results: list[Document]) -> None:
+        """Mark (``related``) the passages the lead's digest lists as related to it ("Related · 相关条文: Articles
+        44, 48; price-law Article 14"), in any of the lead's passages: the answerer quotes them more readily."""
+        if not results:
+            return
+        lead = results[0].metadata
+        digest = "\n".join(
+            text for text, meta in zip(self.lexical.texts, self.lexical.metadatas) if slot(meta) == slot(lead)
+        )
+        listed = related_provisions(digest, lead["doc_id"])
+        for doc in results[1:]:
+            meta = doc.metadata
+            meta["related"] = (meta["doc_id"], None) in listed or any(
+                (meta["doc_id"], article) in listed for article in meta.get("articles") or []
+            )
 
     def _collapse(self, ranked: list[list], k: int) -> list[Document]:
         """One slot per article, shown by its best passage and scored by it plus ``sibling_weight`` times its

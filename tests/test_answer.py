@@ -312,6 +312,24 @@ def test_a_passage_scored_far_below_the_lead_is_not_cited_unless_it_is_the_penal
     assert [c.articles for c in lenient.answer(question, [lead, penalty]).citations] == [[1], [9]]
 
 
+def test_a_close_passage_the_leads_digest_lists_as_related_is_quoted_on_a_wider_window(indexed):
+    """Here any sentence of a related passage is close enough (window 1.0), none of another (window 0)."""
+    answerer = ExtractiveAnswerer(
+        indexed.embedder,
+        indexed.sentences,
+        min_score=0.0,
+        min_margin=-1.0,
+        min_coverage=0,
+        sentence_window=0.0,
+        related_window=1.0,
+    )
+    lead = _passage("Hosts must show the business licence in the live room.", 0.10, articles=[1])
+    question = "Must hosts show the business licence?"
+    for related, cited in ((False, [[1]]), (True, [[1], [2]])):
+        close = _passage("Licences are checked again every year.", 0.095, articles=[2], related=related)
+        assert [c.articles for c in answerer.answer(question, [lead, close]).citations] == cited
+
+
 def test_passages_with_nothing_to_quote_give_a_refusal_not_their_listed_questions(lenient):
     heading = _passage("- Questions: What are the main problems of live selling? | Who is to blame?", 0.1)
     result = lenient.answer("What are the main problems of live selling?", [heading])

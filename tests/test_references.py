@@ -8,6 +8,7 @@ from bot.references import (
     find_references,
     named_documents,
     penalty_articles,
+    related_provisions,
     unknown_titles,
 )
 
@@ -132,3 +133,18 @@ def test_short_titles_resolve_article_references():
     found = find_references("What does Article 25 of the Consumer Protection Law say?", titles, [])
     assert found == [Reference("consumer-rights-protection-law", article=25)]
     assert find_references("What does Article 25 of the Consumer Protection Law say?", TITLES, []) == []
+
+
+def test_related_provisions_listed_by_a_digest():
+    line = (
+        "Article 9\n- Related · 相关条文: Articles 44, 48–49 and 52, 56 item (8); "
+        "Article 77 (penalty for paragraph 1); price-law Article 14; advertising-law; "
+        "online-rules Article 34 (this rule was Article 20 in the 2017 text)"
+    )
+    assert related_provisions(line, "own") == {
+        *(("own", n) for n in (44, 48, 49, 52, 56, 77)),
+        ("price-law", 14),
+        ("advertising-law", None),
+        ("online-rules", 34),
+    }
+    assert related_provisions("Article 9\nRelated: Article 5. Penalty: see Article 57.", "own") == set()

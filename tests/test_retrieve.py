@@ -341,3 +341,28 @@ def test_a_rank_claimed_as_a_number_finds_the_ban_on_absolute_terms(assistant, t
         assert assistant.retrieve(question, k=1)[0].metadata["articles"] == [9], question
     assert rule_words("Is a #1 bestseller claim OK?") == ["number one", "第一"]
     assert rule_words("SAMR Order No. 117") == rule_words("No. 1.5") == []
+
+
+def test_the_passages_the_leads_digest_lists_as_related_are_marked(assistant, tmp_path):
+    """Whichever half of the lead's digest retrieval shows, its Related line (in the English half) decides."""
+    folder = tmp_path / "related"
+    folder.mkdir()
+    (folder / "rules.md").write_text(
+        "---\ndoc_id: draw-rules\ntitle: Lucky draw rules (digest)\ndoc_type: regulation\nstatus: digest\n---\n"
+        "# Digest\n\n## Article 2 · 第二条 — Lucky draws state their prizes\n\n"
+        "- Related · 相关条文: Articles 7 (penalty); price-law Article 3\n\n"
+        "**EN:** A live-room lucky draw must state its prizes, their value and how winners are chosen.\n\n"
+        "**中文：** 直播间抽奖应当写明奖品、奖品价值和中奖方式。\n\n"
+        "## Article 7 · 第七条 — Fines for draws\n\n"
+        "**EN:** A lucky draw that hides its prizes is fined RMB 50,000 to 500,000.\n\n"
+        "**中文：** 抽奖隐瞒奖品的，处五万元以上五十万元以下罚款。\n\n"
+        "## Article 8 · 第八条 — Draw records\n\n"
+        "**EN:** The live room keeps the records of each lucky draw and its winners for a year.\n\n"
+        "**中文：** 直播间保存每次抽奖及中奖人记录一年。\n",
+        encoding="utf-8",
+    )
+    assistant.ingest([folder])
+    for question in ("What must a live-room lucky draw state about its prizes?", "直播间抽奖要写明奖品吗？"):
+        hits = assistant.retrieve(question, k=3)
+        assert hits[0].metadata["articles"] == [2] and "related" not in hits[0].metadata
+        assert {tuple(h.metadata["articles"]): h.metadata["related"] for h in hits[1:]} == {(7,): True, (8,): False}
