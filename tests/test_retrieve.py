@@ -306,19 +306,24 @@ def test_a_laws_overview_gives_way_to_its_best_article_unless_the_law_is_named(a
     assert retriever._specific_first(platform, named=set()) == platform, "a document without articles keeps its order"
 
 
+def _ingest(assistant, tmp_path, rules: str) -> None:
+    """Ingest one made-up rules document."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "rules.md").write_text(rules, encoding="utf-8")
+    assistant.ingest([tmp_path / "rules"])
+
+
 def test_a_child_whose_age_the_question_states_finds_the_rules_on_minors(assistant, tmp_path):
     """The rules say "minor" and "under 16", never "a 15-year-old": without the words the rules use, the live-room
     operator's seller liability outranked the streamer-age rule."""
-    folder = tmp_path / "age"
-    folder.mkdir()
-    (folder / "rules.md").write_text(
+    _ingest(
+        assistant,
+        tmp_path,
         "# Rules\n\n## Article 12\n\n**EN:** If a consumer is harmed after buying goods in a live room, the "
         "live-room operator bears the seller's liability unless it shows clearly that it is not the seller.\n\n"
         "## Article 76\n\n**EN:** Platforms must not open a streamer account for a minor under 16; a minor aged 16 "
         "or 17 needs a guardian's consent.\n",
-        encoding="utf-8",
     )
-    assistant.ingest([folder])
     top = assistant.retrieve("Can a 15-year-old be a host in my live room?", k=1)[0]
     assert top.metadata["articles"] == [76]
     assert rule_words("十五岁的孩子能当主播吗？") == rule_words("my 8 year old daughter") == ["minor", "未成年人"]
@@ -328,15 +333,13 @@ def test_a_child_whose_age_the_question_states_finds_the_rules_on_minors(assista
 def test_a_rank_claimed_as_a_number_finds_the_ban_on_absolute_terms(assistant, tmp_path):
     """BM25 reads "No. 1" as "no" and "1", so "No. 1 in China" matched a scope article's "in China" and missed the
     ban, which says "number one" (第一)."""
-    folder = tmp_path / "rank"
-    folder.mkdir()
-    (folder / "rules.md").write_text(
+    _ingest(
+        assistant,
+        tmp_path,
         "# Rules\n\n## Article 2\n\n**EN:** These rules apply to selling products by live stream in China.\n\n"
         "## Article 9\n\n**EN:** No advertisement may use absolute terms. In a live stream, calling a product "
         '"the best" or "number one" (第一) breaches this ban.\n',
-        encoding="utf-8",
     )
-    assistant.ingest([folder])
     for question in ('Can I say my product is "No. 1 in China" in my live stream?', "直播间能说我们是No.1吗？"):
         assert assistant.retrieve(question, k=1)[0].metadata["articles"] == [9], question
     assert rule_words("Is a #1 bestseller claim OK?") == ["number one", "第一"]
@@ -345,9 +348,9 @@ def test_a_rank_claimed_as_a_number_finds_the_ban_on_absolute_terms(assistant, t
 
 def test_the_passages_the_leads_digest_lists_as_related_are_marked(assistant, tmp_path):
     """Whichever half of the lead's digest retrieval shows, its Related line (in the English half) decides."""
-    folder = tmp_path / "related"
-    folder.mkdir()
-    (folder / "rules.md").write_text(
+    _ingest(
+        assistant,
+        tmp_path,
         "---\ndoc_id: draw-rules\ntitle: Lucky draw rules (digest)\ndoc_type: regulation\nstatus: digest\n---\n"
         "# Digest\n\n## Article 2 · 第二条 — Lucky draws state their prizes\n\n"
         "- Related · 相关条文: Articles 7 (penalty); price-law Article 3\n\n"
@@ -359,9 +362,7 @@ def test_the_passages_the_leads_digest_lists_as_related_are_marked(assistant, tm
         "## Article 8 · 第八条 — Draw records\n\n"
         "**EN:** The live room keeps the records of each lucky draw and its winners for a year.\n\n"
         "**中文：** 直播间保存每次抽奖及中奖人记录一年。\n",
-        encoding="utf-8",
     )
-    assistant.ingest([folder])
     for question in ("What must a live-room lucky draw state about its prizes?", "直播间抽奖要写明奖品吗？"):
         hits = assistant.retrieve(question, k=3)
         assert hits[0].metadata["articles"] == [2] and "related" not in hits[0].metadata
