@@ -314,8 +314,11 @@ class HybridRetriever(BaseRetriever):
         if not results:
             return
         lead = results[0].metadata
+        key = slot(lead)
         digest = "\n".join(
-            text for text, meta in zip(self.lexical.texts, self.lexical.metadatas) if slot(meta) == slot(lead)
+            text
+            for text, meta in zip(self.lexical.texts, self.lexical.metadatas)
+            if meta["doc_id"] == lead["doc_id"] and slot(meta) == key
         )
         listed = related_provisions(digest, lead["doc_id"])
         for doc in results[1:]:
