@@ -165,21 +165,44 @@ def penalty_articles(passage: str) -> list[int]:
 
 
 # A digest's list of related provisions: "- Related · 相关条文: Articles 44, 48–49; price-law Article 14 item (3);
-# advertising-law". A parenthesised note ("(penalty)", "(this rule was Article 24 in the 2017 text)") is no reference.
+# CRPL Article 56; advertising-law". A parenthesised note ("(penalty)", "(this rule was Article 24 in the 2017 text)")
+# is no reference, nor is a quoted article of an earlier text ('cites AUCL "Article 18" of the 2019 text').
 _RELATED_LINE = re.compile(r"^- Related · 相关条文[:：]\s*(.+)$", re.M)
-_ARTICLE_LIST = re.compile(r"Articles?\s+(\d+(?:\s*(?:,|–|-|and)\s*\d+)*)")
+_CITED = re.compile(
+    r"(?:\b([A-Za-z][\w\-]*(?: [A-Za-z][\w\-]*)*) )?(?<![\"“])Articles?\s+(\d+(?:\s*(?:,|–|-|and)\s*\d+)*)"
+)
 
 
-def related_provisions(passage: str, doc_id: str) -> set[tuple[str, int | None]]:
+def related_provisions(passage: str, doc_id: str, titles: dict[str, list[str]]) -> set[tuple[str, int | None]]:
     """The provisions a digest (of ``doc_id``) lists as related, as (doc_id, article), with None for a whole
-    document; another document is named by its doc_id."""
+    document. Another document is named by its doc_id or a title (``titles``: doc_id → its titles and short titles,
+    "CRPL"); one the knowledge base does not hold ("Civil Code Article 1168") is left out, and "and Article 53" is
+    of the document named before it."""
     found: set[tuple[str, int | None]] = set()
     for line in _RELATED_LINE.findall(passage):
         for part in re.sub(r"\([^)]*\)", "", line).split(";"):
-            target = part.strip().partition("Article")[0].strip() or doc_id
-            numbers = [n for span in _ARTICLE_LIST.findall(part) for n in _numbers(span)]
-            found |= {(target, n) for n in numbers} or {(target, None)}
+            cited = list(_CITED.finditer(part))
+            if not cited and (target := _held(part.strip(), titles)):
+                found.add((target, None))
+            target = doc_id
+            for match in cited:
+                if re.search(r"[A-Z-]", match.group(1) or ""):  # a document's name, not "and Article 53"
+                    target = _held(match.group(1), titles)
+                if target:
+                    found |= {(target, n) for n in _numbers(match.group(2))}
     return found
+
+
+def _held(name: str, titles: dict[str, list[str]]) -> str | None:
+    """The doc_id a name ends with ("and CRPL", "… penalty is anti-unfair-competition-law"): a doc_id, or a title
+    or short title exactly."""
+    words = name.split()
+    for start in range(len(words)):
+        wanted = " ".join(words[start:])
+        for doc_id, names in titles.items():
+            if wanted == doc_id or any(_normal(wanted) == _normal(title) for title in names if title):
+                return doc_id
+    return None
 
 
 def _numbers(span: str) -> list[int]:

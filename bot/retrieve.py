@@ -320,7 +320,7 @@ class HybridRetriever(BaseRetriever):
             for text, meta in zip(self.lexical.texts, self.lexical.metadatas)
             if meta["doc_id"] == lead["doc_id"] and slot(meta) == key
         )
-        listed = related_provisions(digest, lead["doc_id"])
+        listed = related_provisions(digest, lead["doc_id"], self.titles())
         for doc in results[1:]:
             meta = doc.metadata
             meta["related"] = (meta["doc_id"], None) in listed or any(

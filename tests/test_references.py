@@ -136,15 +136,29 @@ def test_short_titles_resolve_article_references():
 
 
 def test_related_provisions_listed_by_a_digest():
+    titles = {
+        **TITLES,
+        "consumer-rights-protection-law": [*TITLES["consumer-rights-protection-law"], "CRPL"],
+        "price-law": ["Price Law"],
+        "advertising-law": ["Advertising Law"],
+        "online-rules": ["Online Rules"],
+        "anti-unfair-competition-law": ["Anti-Unfair Competition Law", "AUCL"],
+    }
     line = (
         "Article 9\n- Related · 相关条文: Articles 44, 48–49 and 52, 56 item (8); "
         "Article 77 (penalty for paragraph 1); price-law Article 14; advertising-law; "
-        "online-rules Article 34 (this rule was Article 20 in the 2017 text)"
+        "online-rules Article 34 (this rule was Article 20 in the 2017 text); "
+        "Article 50 paragraph 3 and CRPL Article 55; Civil Code Article 1168; Civil Code; "
+        "online-rules Article 19 and Article 53; "
+        'cites AUCL "Article 18" of the 2019 text; '
+        "under the 2025 AUCL the penalty is anti-unfair-competition-law Article 25"
     )
-    assert related_provisions(line, "own") == {
-        *(("own", n) for n in (44, 48, 49, 52, 56, 77)),
+    assert related_provisions(line, "own", titles) == {
+        *(("own", n) for n in (44, 48, 49, 50, 52, 56, 77)),
         ("price-law", 14),
         ("advertising-law", None),
-        ("online-rules", 34),
+        *(("online-rules", n) for n in (19, 34, 53)),
+        ("consumer-rights-protection-law", 55),
+        ("anti-unfair-competition-law", 25),
     }
-    assert related_provisions("Article 9\nRelated: Article 5. Penalty: see Article 57.", "own") == set()
+    assert related_provisions("Article 9\nRelated: Article 5. Penalty: see Article 57.", "own", titles) == set()
