@@ -264,6 +264,39 @@ def test_a_question_nearer_an_everyday_question_than_any_listed_one_is_refused(i
     assert not answered.refused and answered.citations[0].doc_id == "reviews-digest"
 
 
+DELIVERY = """\
+---
+doc_id: delivery-digest
+title: Delivery rules (digest)
+doc_type: regulation
+status: digest
+---
+# Digest
+
+## Article 20 · 第二十条 — Deliver as promised
+
+**EN:** Sellers must deliver goods within the promised time and bear the risk of loss in transit.
+
+- Questions: Who bears the loss if a live-room order is damaged in transit? | How soon must live-room orders be delivered?
+"""
+
+
+def test_an_everyday_question_set_in_a_live_room_is_told_by_its_topic(indexed, lenient, tmp_path):
+    """"My live-room orders" makes a question about couriers' prices resemble the digest's questions on delivery
+    more than any everyday question; without those words, it is nearer the everyday ones ("Which courier company
+    is fastest?"). A question about a lost order stays nearer the digest's."""
+    folder = tmp_path / "delivery"
+    folder.mkdir()
+    (folder / "delivery-digest.md").write_text(DELIVERY, encoding="utf-8")
+    indexed.ingest([folder])
+    cheapest = "Which courier company is cheapest for my live-room orders?"
+    lost = "The courier lost two of my live-room orders. Who has to pay the buyers?"
+    assert not lenient.everyday(indexed.embedder.encode_queries([cheapest])[0])
+    assert lenient.everyday_topic(cheapest) and not lenient.everyday_topic(lost)
+    refused = lenient.answer(cheapest, indexed.retrieve(cheapest))
+    assert refused.refused and "everyday matters" in refused.answer
+
+
 def test_contracted_stop_words_are_not_counted_among_a_questions_words():
     """Counted, "what's" and "they're" made half the question look absent from the passage that answers it."""
     rule = Document("Hosts selling on a live stream must state the seller's name.", metadata={"lang": "en"})
