@@ -264,7 +264,8 @@ def test_a_question_nearer_an_everyday_question_than_any_listed_one_is_refused(i
     assert not answered.refused and answered.citations[0].doc_id == "reviews-digest"
 
 
-DELIVERY = """\
+DELIVERY = (
+    """\
 ---
 doc_id: delivery-digest
 title: Delivery rules (digest)
@@ -277,12 +278,14 @@ status: digest
 
 **EN:** Sellers must deliver goods within the promised time and bear the risk of loss in transit.
 
-- Questions: Who bears the loss if a live-room order is damaged in transit? | How soon must live-room orders be delivered?
 """
+    "- Questions: Who bears the loss if a live-room order is damaged in transit? | "
+    "How soon must live-room orders be delivered?\n"
+)
 
 
 def test_an_everyday_question_set_in_a_live_room_is_told_by_its_topic(indexed, lenient, tmp_path):
-    """"My live-room orders" makes a question about couriers' prices resemble the digest's questions on delivery
+    """ "My live-room orders" makes a question about couriers' prices resemble the digest's questions on delivery
     more than any everyday question; without those words, it is nearer the everyday ones ("Which courier company
     is fastest?"). A question about a lost order stays nearer the digest's."""
     folder = tmp_path / "delivery"
