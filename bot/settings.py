@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         0.75, ge=0, le=10, description="A subsection scoring this share of its leading overview section leads."
     )
     follow_up_weight: float = Field(
-        1.5, ge=0, le=10, description="Fusion weight of a dense and a lexical search on a follow-up's own words alone."
+        1.5, ge=0, le=10, description="Factor on each channel's weight for a search on a follow-up's own words alone."
     )
     answer_backend: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
         "extractive", description="Who writes answers: the built-in extractive answerer, or a configured LLM."
