@@ -205,11 +205,13 @@ class HybridRetriever(BaseRetriever):
 
     def _add_own_words(self, fused: dict[str, list], asked: str, filters: Filters) -> None:
         """Fuse what a follow-up's own words find, searched as a question is (by meaning, by words, against the
-        listed questions), each channel at ``follow_up_weight`` times its weight."""
+        listed questions), each channel at ``follow_up_weight`` times its weight (one weighted 0 stays off)."""
         vector = self.dense.embedder.encode_queries([asked])[0]
-        self._add_dense(fused, vector, self.follow_up_weight * self.dense_weight, filters)
-        self._add_lexical(fused, asked, self.follow_up_weight * self.lexical_weight, filters)
-        if self.questions is not None:
+        if self.dense_weight:
+            self._add_dense(fused, vector, self.follow_up_weight * self.dense_weight, filters)
+        if self.lexical_weight:
+            self._add_lexical(fused, asked, self.follow_up_weight * self.lexical_weight, filters)
+        if self.question_weight and self.questions is not None:
             self._add_questions(fused, vector, self.follow_up_weight * self.question_weight, filters)
 
     def _add_lexical(self, fused: dict[str, list], text: str, weight: float, filters: Filters) -> None:
