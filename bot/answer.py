@@ -673,15 +673,20 @@ def _list_part(sentence: str) -> bool:
 def _quantity_first(question: str, picked: list[tuple[int, str]], lang: str) -> list[tuple[int, str]]:
     """For a "when", "how long" or "how much / what fine" question, the first picked sentence in the question's
     language that states a date, a duration or an amount becomes the direct answer: a merchant asking for the
-    fine gets the fine first, and the rule it enforces as a key point."""
+    fine gets the fine first, and the rule it enforces as a key point. A penalty line's fines answer only a
+    question about consequences: "那他们刷礼物打赏呢？有没有上限？" asks for the cap on minors' tips, not the fine."""
     stated = next((said for asked, said in _ASKED_QUANTITIES if asked.search(question)), None)
     if stated is None or stated.search(picked[0][1]):
         return picked
+    fines = bool(CONSEQUENCES.search(question))
     found = next(
         (
             k
             for k, (_, sentence) in enumerate(picked)
-            if question_lang(sentence) == lang and stated.search(sentence) and not _list_part(sentence)
+            if question_lang(sentence) == lang
+            and stated.search(sentence)
+            and not _list_part(sentence)
+            and (fines or not sentence.startswith(_PENALTY_LINE))
         ),
         None,
     )

@@ -640,6 +640,14 @@ def test_an_amount_in_ten_thousands_is_an_amount():
     assert _quantity_first("抽奖的奖品最高能值多少钱？", picked, "zh")[0] == picked[1]
 
 
+def test_a_penalty_line_answers_a_question_for_an_amount_only_when_it_asks_about_consequences():
+    """ "Is there a cap?" asks for the rule's limit; the penalty line's fines answer "what's the fine?"."""
+    rule, fine = "平台要按年龄段限制未成年人的单笔和单日打赏金额。", "罚则：第五十六条——罚款10万元以上100万元以下。"
+    picked = [(0, rule), (0, fine)]
+    assert _quantity_first("那他们刷礼物打赏呢？有没有上限？", picked, "zh")[0] == picked[0]
+    assert _quantity_first("超过上限会怎么罚？", picked, "zh")[0] == picked[1]
+
+
 def test_a_bare_penalty_reference_is_dropped_when_the_answer_quotes_the_fine_in_its_language():
     rule, bare = (0, "Platforms may not register hosts under 16."), (0, "Penalty: Article 127.")
     fine = (1, "Penalty: Article 127 — fined RMB 100,000 to 1 million.")
