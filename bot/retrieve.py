@@ -188,7 +188,7 @@ class HybridRetriever(BaseRetriever):
         results = self._specific_first(self._collapse(direct + ranked, k), named)
         results = self._in_language(asked or query, results, filters)
         results = self._follow_penalty(query, results, filters, k, penalty_first)
-        self._mark_related(results)
+        self._mark_related(results, titles)
         self._add_similarity(results, vector)
         return results
 
@@ -324,7 +324,7 @@ class HybridRetriever(BaseRetriever):
             return _numbered((([document, results[0]] if first else [results[0], document]) + rest)[:k])
         return results
 
-    def _mark_related(self, results: list[Document]) -> None:
+    def _mark_related(self, results: list[Document], titles: dict[str, list[str]]) -> None:
         """Mark (``related``) the passages the lead's digest lists as related to it ("Related · 相关条文: Articles
         44, 48; price-law Article 14"), in any of the lead's passages: the answerer quotes them more readily."""
         if not results:
@@ -336,7 +336,7 @@ class HybridRetriever(BaseRetriever):
             for text, meta in zip(self.lexical.texts, self.lexical.metadatas)
             if meta["doc_id"] == lead["doc_id"] and slot(meta) == key
         )
-        listed = related_provisions(digest, lead["doc_id"], self.titles())
+        listed = related_provisions(digest, lead["doc_id"], titles)
         for doc in results[1:]:
             meta = doc.metadata
             meta["related"] = (meta["doc_id"], None) in listed or any(
