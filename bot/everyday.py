@@ -1,10 +1,12 @@
 """Everyday questions asked from a live room, which neither the rules nor the paper answer.
 
 The answerer refuses a question nearer one of these than any question the digests list (``bot.sentences``),
-unless it uses the rules' words: a word list (``bot.answer._EVERYDAY``) cannot name every such topic (trivia,
-opinions, travel, family, packing a parcel), and asked from a live room they resemble the rules as much as a rule
-question does. Written by topic; none is taken from the evaluation sets (evals/), and none names a rule, a right
-or a penalty.
+unless it asks what the paper says: a word list (``bot.answer._EVERYDAY``) cannot name every such topic (opinions,
+travel, family, packing a parcel), and asked from a live room they resemble the rules as much as a rule question
+does. Written by topic; none is taken from the evaluation sets (evals/), and none names a rule, a right or a
+penalty. The last thirty cover topics of development probes the first ones missed (a parcel stuck in transit, a
+pet on the desk, a couplet); trivia about the industry's figures is left out, since it resembles what the paper
+covers.
 """
 
 QUESTIONS = [
@@ -108,4 +110,28 @@ QUESTIONS = [
     "杭州有什么好玩的地方？",
     "中国人口最多的城市是哪个？",
     "哪个明星最火？",
+    "How often should I replace the brush head of an electric toothbrush?",
+    "My robot vacuum keeps getting stuck on the rug. Which setting helps?",
+    "扫地机器人老是卡住，怎么设置？",
+    "电动牙刷的刷头多久换一次？",
+    "My parcel has shown the same transit hub for days. Where is it?",
+    "What time does the parcel pickup station close in the evening?",
+    "快递好几天停在中转站不动，是卡在哪了？",
+    "快递驿站晚上几点关门？",
+    "Is it a bad idea for a host to date a fan?",
+    "My cat keeps jumping on the desk while I'm filming. What can I do?",
+    "主播谈恋爱会不会影响人气？",
+    "在家拍视频时猫老捣乱怎么办？",
+    "Write a Spring Festival couplet for my shop.",
+    "How do I write a product description that makes people want to buy?",
+    "帮我写一副春联。",
+    "商品详情页的文案怎么写更吸引人？",
+    "Two of my staff had a fight after work. How do I calm things down?",
+    "What technology do apps use to generate live subtitles?",
+    "Why do countdowns make people excited to buy?",
+    "Where should I stay when I go to Yiwu to buy stock?",
+    "员工之间闹矛盾了，老板怎么调解？",
+    "直播实时字幕是用什么技术做的？",
+    "为什么倒计时会让人忍不住下单？",
+    "去义乌进货住哪里方便？",
 ]

@@ -264,6 +264,21 @@ def test_a_question_nearer_an_everyday_question_than_any_listed_one_is_refused(i
     assert not answered.refused and answered.citations[0].doc_id == "reviews-digest"
 
 
+def test_the_rules_words_do_not_excuse_a_question_nearer_an_everyday_one(indexed, lenient, tmp_path):
+    """ "Customers" is one of the rules' words, yet a question about earrings on camera stays nearer the everyday
+    questions than the digest's questions on reviews; a question that asks what the paper says is not judged so."""
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    (folder / "reviews-digest.md").write_text(REVIEWS, encoding="utf-8")
+    indexed.ingest([folder])
+    earrings = "My customers keep asking: do silver or gold earrings look better on camera under warm light?"
+    refused = lenient.answer(earrings, indexed.retrieve(earrings))
+    assert refused.refused and "everyday matters" in refused.answer
+    paper = "What does the paper say about whether silver or gold earrings look better on camera?"
+    assert lenient.everyday(indexed.embedder.encode_queries([paper])[0])
+    assert not lenient.answer(paper, indexed.retrieve(paper)).refused
+
+
 DELIVERY = (
     """\
 ---
