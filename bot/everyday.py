@@ -4,7 +4,7 @@ The answerer refuses a question nearer one of these than any question the digest
 unless it asks what the paper says: a word list (``bot.answer._EVERYDAY``) cannot name every such topic (opinions,
 travel, family, packing a parcel), and asked from a live room they resemble the rules as much as a rule question
 does. Written by topic; none is taken from the evaluation sets (evals/), and none names a rule, a right or a
-penalty. The last thirty cover topics of development probes the first ones missed (a parcel stuck in transit, a
+penalty. The last 24 cover topics of development probes the first ones missed (a parcel stuck in transit, a
 pet on the desk, a couplet); trivia about the industry's figures is left out, since it resembles what the paper
 covers.
 """
