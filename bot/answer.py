@@ -348,7 +348,7 @@ class ExtractiveAnswerer:
             searched_papers = documents and all(doc.metadata.get("doc_type") == "paper" for doc in documents)
             return _NOT_IN_PAPER[lang] if searched_papers and asks_the_paper(question) else _NOT_COVERED[lang]
         if not asks_the_paper(text) and (
-            self.everyday(query) or not _LEGAL.search(text) and (_EVERYDAY.search(text) or self.everyday_topic(text))
+            self.everyday(query) or (not _LEGAL.search(text) and (_EVERYDAY.search(text) or self.everyday_topic(text)))
         ):
             return _EVERYDAY_MATTERS[lang]
         return None
