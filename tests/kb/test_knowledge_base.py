@@ -190,11 +190,15 @@ def test_the_papers_problems_and_countermeasures_are_answered_in_english_from_th
         "主播嗓子哑了怎么办？",
         "直播间买的真丝衬衫起皱了，在家咋熨不伤料子？",
         "在直播间买了个铸铁锅，第一次用要咋开锅啊？",
+        "Tell me a fun fact about pandas I can share with my viewers tonight.",
+        "直播间买的汉服到了，发髻怎么自己盘？手残党求教程",
     ],
 )
 def test_everyday_matters_are_refused_though_they_name_a_live_room(kb_index, question):
     """Naming a live room, they resembled the rules as much as rule questions do, and each was answered from some
-    article (the hoarse voice from the paper, the silk shirt from a platform's rules)."""
+    article (the hoarse voice from the paper, the silk shirt from a platform's rules; the pandas from the online
+    unfair-competition provisions and the hair bun from the live-commerce measures, until the example questions
+    covered daily life more widely, with none on pandas or hair buns)."""
     assistant, _ = kb_index
     result = assistant.ask(question)
     assert result["refused"] and result["citations"] == []
