@@ -302,12 +302,13 @@ status: digest
 def test_an_everyday_question_set_in_a_live_room_is_told_by_its_topic(indexed, lenient, tmp_path):
     """ "My live-room orders" makes a question about couriers' prices resemble the digest's questions on delivery
     more than any everyday question; without those words, it is nearer the everyday ones ("Which courier company
-    is fastest?"). A question about a lost order stays nearer the digest's."""
+    is fastest?"). A question about a lost order stays nearer the digest's. ("Which courier company is cheapest
+    for my live-room orders?" is now told as asked: it falls within the everyday margin.)"""
     folder = tmp_path / "delivery"
     folder.mkdir()
     (folder / "delivery-digest.md").write_text(DELIVERY, encoding="utf-8")
     indexed.ingest([folder])
-    cheapest = "Which courier company is cheapest for my live-room orders?"
+    cheapest = "Which courier charges least for my live-room orders?"
     lost = "The courier lost two of my live-room orders. Who has to pay the buyers?"
     assert not lenient.everyday(indexed.embedder.encode_queries([cheapest])[0])
     assert lenient.everyday_topic(cheapest) and not lenient.everyday_topic(lost)

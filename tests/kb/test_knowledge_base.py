@@ -192,13 +192,16 @@ def test_the_papers_problems_and_countermeasures_are_answered_in_english_from_th
         "在直播间买了个铸铁锅，第一次用要咋开锅啊？",
         "Tell me a fun fact about pandas I can share with my viewers tonight.",
         "直播间买的汉服到了，发髻怎么自己盘？手残党求教程",
+        "How do I take a screenshot on a Mac? want to save a funny comment from my live",
     ],
 )
 def test_everyday_matters_are_refused_though_they_name_a_live_room(kb_index, question):
     """Naming a live room, they resembled the rules as much as rule questions do, and each was answered from some
     article (the hoarse voice from the paper, the silk shirt from a platform's rules; the pandas from the online
     unfair-competition provisions and the hair bun from the live-commerce measures, until the example questions
-    covered daily life more widely, with none on pandas or hair buns)."""
+    covered daily life more widely, with none on pandas or hair buns; the screenshot, slightly nearer a listed
+    question than any everyday one, from the measures' article on comments, until the everyday margin allowed for
+    that)."""
     assistant, _ = kb_index
     result = assistant.ask(question)
     assert result["refused"] and result["citations"] == []
