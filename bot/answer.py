@@ -521,7 +521,8 @@ _CONTINUATION = re.compile(r"^(?:[a-z]|或者?|以及|并)")
 # rule.", "也就是说，…", "也不得…", "因此直播间不能推广电子烟…", "However, …", "Seeding posts therefore need…",
 # "…同样适用。", "…就违反本条。", "…就是典型情形。", "In a live room this covers…"): quoted alone, it leaves the reader
 # asking which records, which rule, therefore or but of what, applies as what does, a typical case of what, what
-# this is, who else may not.
+# this is, who else may not. So does one sanctioning a failure ("销售者不履行的，由市场监管部门责令改正。", "If the
+# seller fails to do so, …"): it opened the answer to "直播间买的榴莲到货就烂了，商家不给退，怎么办？" without the duty.
 _LEANS = re.compile(
     r"^(?:(?:If|When|Where|Unless) )?(?:This|These|That|Those|Such|It|Its|They|Their|Them|so)\b|\bsuch (?!as\b)|"
     r"^(?:So|Also|Accordingly|Consequently|Otherwise|However|But|Yet|Nevertheless)\b|"
@@ -530,7 +531,8 @@ _LEANS = re.compile(
     r"\b(?:this|these|those) (?:rules?|articles?|"
     r"dut(?:y|ies)|requirements?|obligations?|bans?|conditions?|measures?|goods|data|records|conduct|notices?)\b|"
     r"^(?:这|此(?!外)|该|前述|其(?![他中余实次])|它|也|对此|同样|所以|因而|从而|于是|除此之外|否则|但|然而|不过)|"
-    r"这些|上述|此类|这类|本条|典型情形|\bis a typical (?:case|example)\b"
+    r"这些|上述|此类|这类|本条|典型情形|\bis a typical (?:case|example)\b|"
+    r"^[^，,。]{0,12}不履行(?:前款|本条)?(?:规定|义务)?的|\b(?:fails?|refuses?) to do so\b"
 )
 
 

@@ -9,6 +9,7 @@ from langchain_core.documents import Document
 from bot.answer import (
     _OFF_TOPIC,
     ExtractiveAnswerer,
+    _incomplete,
     _quantity_first,
     _repeats,
     _spanned,
@@ -476,6 +477,22 @@ def test_a_sentence_only_pointing_to_the_penalty_article_does_not_open_the_answe
     )
     answer = lenient.answer("买粉丝刷人气违法吗？", [lead]).answer
     assert answer.splitlines()[0].startswith("就商品的性能功能")
+
+
+def test_a_sentence_sanctioning_a_failure_does_not_open_the_answer(lenient):
+    """ "销售者不履行的，由市场监管部门责令改正。" opened the answer to a rotten durian: it names no duty, only the
+    sanction for not doing one stated before it, so it is quoted after that duty."""
+    assert _incomplete("销售者不履行的，由市场监管部门责令改正。")
+    assert _incomplete("If the seller fails to do so, the regulator orders a correction.")
+    lead = _passage(
+        "卖出的产品不符合约定或者存在质量问题，销售者要负责修理、更换或退货；给消费者造成损失的还要赔偿。"
+        "销售者不履行的，由市场监管部门责令改正。",
+        0.1,
+        articles=[40],
+        lang="zh",
+    )
+    answer = lenient.answer("直播间买的榴莲到货就烂了，商家不给退，怎么办？", [lead]).answer
+    assert answer.splitlines()[0].startswith("卖出的产品")
 
 
 def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(lenient):
