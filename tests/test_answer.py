@@ -463,36 +463,36 @@ def test_the_direct_answer_is_a_rule_that_stands_alone(lenient):
     )
 
 
-def test_a_sentence_only_pointing_to_the_penalty_article_does_not_open_the_answer(lenient):
-    """When the best sentence points back ("…都属于本条禁止的行为。"), the passage's best other sentence answers;
-    "处罚见第二十五条（…）。" does not say whether the conduct is allowed, so the rule does."""
-    lead = _passage(
-        "就商品的性能功能、质量、销量、用户评价、获奖荣誉等，经营者不能做虚假的或让人误解的商业宣传，去欺骗、误导消费者和同行；"
-        "也不得通过组织虚假交易、虚假评价等方式帮助其他经营者作虚假宣传——替店铺刷单、刷好评的组织者本身也违法。"
-        "直播间虚报销量、编造获奖、伪造好评截图，都属于本条禁止的行为。处罚见第二十五条（构成虚假广告的，按《广告法》处罚）。\n"
-        "罚则：第二十五条——责令停止违法行为，罚款一百万元以下。",
-        0.1,
-        articles=[9],
-        lang="zh",
-    )
-    answer = lenient.answer("买粉丝刷人气违法吗？", [lead]).answer
-    assert answer.splitlines()[0].startswith("就商品的性能功能")
-
-
-def test_a_sentence_sanctioning_a_failure_does_not_open_the_answer(lenient):
-    """ "销售者不履行的，由市场监管部门责令改正。" opened the answer to a rotten durian: it names no duty, only the
-    sanction for not doing one stated before it, so it is quoted after that duty."""
+@pytest.mark.parametrize(
+    ("text", "article", "question", "opening"),
+    [
+        (
+            "就商品的性能功能、质量、销量、用户评价、获奖荣誉等，经营者不能做虚假的或让人误解的商业宣传，去欺骗、误导消费者和同行；"
+            "也不得通过组织虚假交易、虚假评价等方式帮助其他经营者作虚假宣传——替店铺刷单、刷好评的组织者本身也违法。"
+            "直播间虚报销量、编造获奖、伪造好评截图，都属于本条禁止的行为。处罚见第二十五条（构成虚假广告的，按《广告法》处罚）。\n"
+            "罚则：第二十五条——责令停止违法行为，罚款一百万元以下。",
+            9,
+            "买粉丝刷人气违法吗？",
+            "就商品的性能功能",
+        ),
+        (
+            "卖出的产品不符合约定或者存在质量问题，销售者要负责修理、更换或退货；给消费者造成损失的还要赔偿。"
+            "销售者不履行的，由市场监管部门责令改正。",
+            40,
+            "直播间买的榴莲到货就烂了，商家不给退，怎么办？",
+            "卖出的产品",
+        ),
+    ],
+)
+def test_a_sentence_pointing_back_or_to_a_penalty_does_not_open_the_answer(lenient, text, article, question, opening):
+    """When the best sentence points back ("…都属于本条禁止的行为。") or sanctions a failure to do what the sentence
+    before it requires ("销售者不履行的，由市场监管部门责令改正。", which opened the answer to a rotten durian), the
+    passage's best other sentence answers; "处罚见第二十五条（…）。" does not say whether the conduct is allowed, so the
+    rule does."""
     assert _incomplete("销售者不履行的，由市场监管部门责令改正。")
     assert _incomplete("If the seller fails to do so, the regulator orders a correction.")
-    lead = _passage(
-        "卖出的产品不符合约定或者存在质量问题，销售者要负责修理、更换或退货；给消费者造成损失的还要赔偿。"
-        "销售者不履行的，由市场监管部门责令改正。",
-        0.1,
-        articles=[40],
-        lang="zh",
-    )
-    answer = lenient.answer("直播间买的榴莲到货就烂了，商家不给退，怎么办？", [lead]).answer
-    assert answer.splitlines()[0].startswith("卖出的产品")
+    lead = _passage(text, 0.1, articles=[article], lang="zh")
+    assert lenient.answer(question, [lead]).answer.splitlines()[0].startswith(opening)
 
 
 def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(lenient):
