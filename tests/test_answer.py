@@ -489,10 +489,14 @@ def test_a_sentence_pointing_back_or_to_a_penalty_does_not_open_the_answer(lenie
     before it requires ("销售者不履行的，由市场监管部门责令改正。", which opened the answer to a rotten durian), the
     passage's best other sentence answers; "处罚见第二十五条（…）。" does not say whether the conduct is allowed, so the
     rule does."""
-    assert _incomplete("销售者不履行的，由市场监管部门责令改正。")
-    assert _incomplete("If the seller fails to do so, the regulator orders a correction.")
     lead = _passage(text, 0.1, articles=[article], lang="zh")
     assert lenient.answer(question, [lead]).answer.splitlines()[0].startswith(opening)
+
+
+def test_a_sentence_sanctioning_a_failure_to_act_cannot_open_an_answer():
+    """It names no duty, only the sanction for not doing the one stated before it."""
+    assert _incomplete("销售者不履行的，由市场监管部门责令改正。")
+    assert _incomplete("If the seller fails to do so, the regulator orders a correction.")
 
 
 def test_a_bare_penalty_reference_gives_way_to_the_fine_in_the_question_language(lenient):
