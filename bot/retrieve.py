@@ -130,6 +130,7 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float = 1.0
     cross_dense_weight: float = 0.6
     lexical_weight: float = 1.0
+    lexical_score_weight: float = 0.015
     questions: SentenceIndex | None = None
     question_weight: float = 0.5
     sibling_weight: float = 0.25
@@ -215,10 +216,17 @@ class HybridRetriever(BaseRetriever):
             self._add_questions(fused, vector, self.follow_up_weight * self.question_weight, filters)
 
     def _add_lexical(self, fused: dict[str, list], text: str, weight: float, filters: Filters) -> None:
-        """Fuse the chunks BM25 ranks best for ``text``."""
-        for rank, (position, _) in enumerate(self.lexical.search(text, self.pool, filters, refresh=False)):
+        """Fuse the chunks BM25 ranks best for ``text``, by rank and, at ``lexical_score_weight``, by score scaled
+        between the pool's lowest and highest: ranks alone hide how far BM25's best hit stands ahead, which is where
+        a question's rare words ("non-personalised", "供货商…记录") tell. On the gold set R@1 .871 -> .895 (6 gained,
+        none lost), MRR@10 .917 -> .931; held out, R@1 and MRR unchanged."""
+        found = self.lexical.search(text, self.pool, filters, refresh=False)
+        scores = np.array([score for _, score in found])
+        spread = np.ptp(scores) if len(scores) else 0.0
+        scaled = (scores - scores.min()) / spread if spread else np.ones_like(scores)
+        for rank, (position, _) in enumerate(found):
             entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
-            entry[0] += weight / (self.rrf_k + rank + 1)
+            entry[0] += weight * (1 / (self.rrf_k + rank + 1) + self.lexical_score_weight * scaled[rank])
 
     def _add_questions(self, fused: dict[str, list], vector: np.ndarray, weight: float, filters: Filters) -> None:
         """Fuse the chunks whose listed questions are nearest ``vector``."""

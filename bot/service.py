@@ -46,6 +46,7 @@ class Assistant:
             dense_weight=s.dense_weight,
             cross_dense_weight=s.cross_dense_weight,
             lexical_weight=s.lexical_weight,
+            lexical_score_weight=s.lexical_score_weight,
             questions=self.sentences,
             question_weight=s.question_weight,
             named_boost=s.named_boost,

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         0.6, ge=0, le=10, description="Dense weight when filters admit only the other language's passages."
     )
     lexical_weight: float = Field(1.0, ge=0, le=10)
+    lexical_score_weight: float = Field(
+        0.015, ge=0, le=1, description="Weight of BM25's scaled score beside its rank in the fusion (0: ranks only)."
+    )
     question_weight: float = Field(
         0.5, ge=0, le=10, description="Weight of the digests' listed questions nearest the query (0: off)."
     )

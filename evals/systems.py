@@ -35,6 +35,7 @@ class Project:
             dense_weight=base.dense_weight if dense_weight is None else dense_weight,
             cross_dense_weight=base.cross_dense_weight if dense_weight is None else dense_weight,
             lexical_weight=base.lexical_weight if lexical_weight is None else lexical_weight,
+            lexical_score_weight=base.lexical_score_weight,
             questions=base.questions,
             question_weight=params.get("question_weight", base.question_weight if whole else 0.0),
             expansion_terms=params.get("expansion_terms", base.expansion_terms),

@@ -237,6 +237,28 @@ def test_an_article_matched_in_several_passages_outranks_one_matched_once(assist
     assert [doc.metadata["articles"] for doc in retriever._collapse(ranked(), 5)] == [[1], [2]]
 
 
+def test_a_hit_bm25_scores_far_ahead_gains_more_than_its_rank(digest):
+    """Ranks alone give BM25's best hit the same lead over the next whether it scores 10 times the next or barely
+    more; its score, scaled between the pool's lowest and highest, adds ``lexical_score_weight`` at most."""
+    retriever = digest.retriever.model_copy()
+    question = "Can buyers return goods bought during a stream within seven days without giving a reason?"
+    found = retriever.lexical.search(question, retriever.pool, Filters())
+    assert len(found) >= 2 and found[0][1] > 3 * found[1][1], "one passage matches far better than the rest"
+    rank_step = 1 / (retriever.rrf_k + 1) - 1 / (retriever.rrf_k + 2)
+
+    def lead_over_next(weight: float) -> float:
+        retriever.lexical_score_weight = weight
+        fused: dict[str, list] = {}
+        retriever._add_lexical(fused, question, 1.0, Filters())
+        first, second = (fused[retriever.lexical.ids[position]][0] for position, _ in found[:2])
+        return first - second
+
+    assert lead_over_next(0.0) == pytest.approx(rank_step)
+    scaled_next = (found[1][1] - found[-1][1]) / (found[0][1] - found[-1][1])
+    assert lead_over_next(0.015) == pytest.approx(rank_step + 0.015 * (1 - scaled_next))
+    assert lead_over_next(0.015) > rank_step
+
+
 def test_a_follow_up_in_another_language_is_answered_in_its_own(digest):
     """The completed query is mostly the earlier English question; the Chinese follow-up still gets Chinese."""
     history = [{"role": "user", "content": "May a host inflate the sales numbers in a stream?"}]

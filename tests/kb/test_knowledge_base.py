@@ -113,7 +113,7 @@ def test_retrieval_regression_guard(kb_index):
     system = Project(assistant, "hybrid")
     items = [item for item in load_items() if item.answerable][::2]
     summary = summarize(run(system, items))
-    assert summary["R@5"] >= 0.95 and summary["MRR@10"] >= 0.87, summary
+    assert summary["R@5"] >= 0.95 and summary["MRR@10"] >= 0.92, summary
     single = [item for item in items if not item.follow_up]
     cross = summarize(run(system, single, lambda item: Filters(langs=OTHER_LANGUAGE[item.lang])))
     assert cross["R@5"] >= 0.89 and cross["MRR@10"] >= 0.74, cross
@@ -121,14 +121,14 @@ def test_retrieval_regression_guard(kb_index):
 
 def test_answer_regression_guard(kb_index):
     """All unanswerable gold questions and every fourth answerable one: thresholds a little under the figures
-    of evals/results/answers.md (on this subset: refusal 1.0, false refusals 0, must-mention .847,
-    citation precision .786)."""
+    of evals/results/answers.md (on this subset: refusal 1.0, false refusals 0, must-mention .856,
+    citation precision .861)."""
     assistant, _ = kb_index
     unanswerable = [item for item in load_items() if not item.answerable]
     summary = evaluate(assistant, unanswerable + [item for item in load_items() if item.answerable][::4])
     assert summary["refusal recall"] >= 0.95 and summary["false refusals"] <= 0.05, summary
     assert summary["sentences supported"] == 1.0, summary
-    assert summary["must-mention recall"] >= 0.82 and summary["citation precision"] >= 0.76, summary
+    assert summary["must-mention recall"] >= 0.83 and summary["citation precision"] >= 0.83, summary
 
 
 def test_a_follow_ups_own_words_find_its_new_subject(kb_index):
