@@ -344,7 +344,7 @@ def test_a_child_whose_age_the_question_states_finds_the_rules_on_minors(assista
         "# Rules\n\n## Article 12\n\n**EN:** If a consumer is harmed after buying goods in a live room, the "
         "live-room operator bears the seller's liability unless it shows clearly that it is not the seller.\n\n"
         "## Article 76\n\n**EN:** Platforms must not open a streamer account for a minor under 16; a minor aged 16 "
-        "or 17 needs a guardian's consent.\n",
+        "or 17 needs a guardian's consent to host.\n",
     )
     top = assistant.retrieve("Can a 15-year-old be a host in my live room?", k=1)[0]
     assert top.metadata["articles"] == [76]
