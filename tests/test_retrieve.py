@@ -239,8 +239,8 @@ def test_an_article_matched_in_several_passages_outranks_one_matched_once(assist
 
 def test_a_hit_bm25_scores_far_ahead_gains_more_than_its_rank(digest):
     """Ranks alone give BM25's best hit the same lead over the next whether it scores 10 times the next or barely
-    more; its score, scaled between the pool's lowest and highest, adds ``lexical_score_weight`` at most. Fewer
-    chunks match than the pool holds, so the lowest is an unmatched chunk's 0."""
+    more; its score, scaled between the pool's lowest and highest, adds ``lexical_score_weight`` at most. When
+    fewer chunks match than the pool holds, the lowest is an unmatched chunk's 0."""
     retriever = digest.retriever.model_copy()
     question = "Can buyers return goods bought during a stream within seven days without giving a reason?"
     found = retriever.lexical.search(question, retriever.pool, Filters())
@@ -258,6 +258,8 @@ def test_a_hit_bm25_scores_far_ahead_gains_more_than_its_rank(digest):
     assert len(found) < retriever.pool
     assert lead_over_next(0.015) == pytest.approx(rank_step + 0.015 * (1 - found[1][1] / found[0][1]))
     assert lead_over_next(0.015) > rank_step
+    retriever.pool = 2  # the next hit is the pool's lowest
+    assert lead_over_next(0.015) == pytest.approx(rank_step + 0.015)
 
 
 def test_a_follow_up_in_another_language_is_answered_in_its_own(digest):
