@@ -222,9 +222,11 @@ class HybridRetriever(BaseRetriever):
         recommendations, "records of checking the suppliers"). On the gold set R@1 .871 -> .895 (6 gained, none
         lost), MRR@10 .917 -> .931; held out, R@1 and MRR unchanged."""
         found = self.lexical.search(text, self.pool, filters, refresh=False)
+        if not found:
+            return
         scores = np.array([score for _, score in found])
         low = scores.min() if len(found) == self.pool else 0.0
-        scaled = (scores - low) / (scores.max() - low) if len(found) and scores.max() > low else np.ones_like(scores)
+        scaled = (scores - low) / (scores[0] - low) if scores[0] > low else np.ones_like(scores)
         for rank, (position, _) in enumerate(found):
             entry = fused.setdefault(self.lexical.ids[position], [0.0, self._document(position)])
             entry[0] += weight * (1 / (self.rrf_k + rank + 1) + self.lexical_score_weight * scaled[rank])
