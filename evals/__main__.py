@@ -13,7 +13,7 @@ from bot.filters import Filters
 from bot.service import Assistant
 from evals import answers
 from evals.gold import HOLDOUT_DIR, Item, load_items, relevant
-from evals.metrics import summarize
+from evals.metrics import interval, recall_at, summarize
 from evals.systems import NaiveRecipe, Project
 
 RESULTS = Path(__file__).parent / "results"
@@ -137,6 +137,10 @@ def main() -> None:
             system, single, lambda item: Filters(langs=OTHER_LANGUAGE[item.lang])
         )
     results = {name: summarize(r) for name, r in rows.items()}
+    r1_intervals = {
+        name: interval([[recall_at(row["ranks"], 1)] for row in group])
+        for name, group in (("gold set", rows["hybrid (project)"]), ("held-out", held_out_rows))
+    }
     report = [
         "# Retrieval evaluation",
         "",
@@ -150,6 +154,9 @@ def main() -> None:
         f"Held-out: {len(held_out)} answerable questions from `evals/holdout/`, written from kb/ by a writer who saw "
         "neither the gold set nor the bot; no threshold or weight was tuned on them.\n",
         table("Gold set vs held-out questions", {"gold set": rows["hybrid (project)"], "held-out": held_out_rows}),
+        "R@1 95% intervals (2,000 bootstrap resamples of the questions): "
+        + ", ".join(f"{name} {low:.3f}–{high:.3f}" for name, (low, high) in r1_intervals.items())
+        + ".\n",
         "Cross-language: the same questions answered only from evidence in the other language (Chinese-only "
         "passages for English questions, English passages for Chinese ones), against evidence in the question's "
         "language.\n",

@@ -14,6 +14,7 @@ from bot.lexical import tokenize
 from bot.numerals import stated_numbers
 from bot.service import Assistant
 from evals.gold import Item, relevant
+from evals.metrics import interval
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 # Restatements judged by reading: a gold fact an answer states in other words than the fact's ("至少3年" for
@@ -131,30 +132,46 @@ def evaluate(assistant: Assistant, items: list[Item], ask: Callable[[Item], dict
     answered = [r for r in answerable if not r["refused"]]
     unanswerable = [r for r in rows if not r["item"].answerable]
     astray = [r for r in answered if not any(r["citations_ok"])]
-    flat = lambda key, group: [x for r in group for x in r[key]]  # noqa: E731
+    groups = {  # one group of values per question, as the intervals resample them
+        "must-mention recall": [r["mentioned"] for r in answered],
+        "must-mention recall, judged restatements": [r["stated"] for r in answered],
+        "citation precision": [r["citations_ok"] for r in answered],
+        "see also names a gold provision, answers citing none": [[r["also_ok"]] for r in astray],
+        "sentences supported": [r["supported"] for r in answered],
+        "refusal recall": [[r["refused"]] for r in unanswerable],
+        "false refusals": [[r["refused"]] for r in answerable],
+    }
+    values = {key: [value for group in question_groups for value in group] for key, question_groups in groups.items()}
     latencies = [r["ms"] for r in rows]
     return {
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
-        "must-mention recall": float(np.mean(flat("mentioned", answered))) if flat("mentioned", answered) else 0.0,
-        "must-mention recall, judged restatements": float(np.mean(flat("stated", answered)))
-        if flat("stated", answered)
-        else 0.0,
-        "citation precision": float(np.mean(flat("citations_ok", answered))),
-        "see also names a gold provision, answers citing none": float(np.mean([r["also_ok"] for r in astray]))
-        if astray
-        else 0.0,
-        "sentences supported": float(np.mean(flat("supported", answered))),
-        "refusal recall": float(np.mean([r["refused"] for r in unanswerable])),
-        "false refusals": float(np.mean([r["refused"] for r in answerable])),
+        **{key: float(np.mean(found)) if found else 0.0 for key, found in values.items()},
+        "intervals": {key: interval(question_groups) for key, question_groups in groups.items()},
         "p50 ms": float(np.percentile(latencies, 50)),
         "p95 ms": float(np.percentile(latencies, 95)),
         "rows": rows,
     }
 
 
+# Issue 5's targets for the default answerer.
+TARGETS = {
+    "must-mention recall": ">= 0.9",
+    "citation precision": ">= 0.95",
+    "sentences supported": "1.0",
+    "refusal recall": ">= 0.9",
+    "false refusals": "<= 0.05",
+    "p95 ms": "<= 300",
+}
+
+
 def _cell(key: str, summary: dict) -> str:
     return f"{summary[key]:.0f}" if "ms" in key else f"{summary[key]:.3f}"
+
+
+def _interval(key: str, summary: dict) -> str:
+    low, high = summary["intervals"].get(key, (None, None))
+    return "" if low is None else f"{low:.3f}–{high:.3f}"
 
 
 def report(summary: dict, with_gold_lead: dict, held_out: dict) -> str:
@@ -181,12 +198,14 @@ def report(summary: dict, with_gold_lead: dict, held_out: dict) -> str:
         "it stands verbatim in the passage it cites. The judged-restatements row also counts a fact the answer "
         "states in other words, as judged by reading (evals/paraphrases.jsonl), while the answer quotes the judged "
         'sentences. An answer names close matches it does not cite under "see also"; the see-also row is the '
-        "share of answers citing no gold passage that name one there.",
+        "share of answers citing no gold passage that name one there. The 95% intervals come from 2,000 bootstrap "
+        "resamples of the questions (a question's facts or citations drawn together): how far a figure could "
+        "move on another set of questions like these. The targets are issue 5's.",
         "",
-        "| metric | value |",
-        "|---|---|",
+        "| metric | value | 95% interval | target |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| {key} | {_cell(key, summary)} |" for key in keys]
+    lines += [f"| {key} | {_cell(key, summary)} | {_interval(key, summary)} | {TARGETS.get(key, '')} |" for key in keys]
     lines += [
         "",
         "### If the lead passage were right",
@@ -210,8 +229,12 @@ def report(summary: dict, with_gold_lead: dict, held_out: dict) -> str:
         "`bot/everyday.py`, was written without reading them), the 40 in `everyday2.jsonl` after both were set. "
         "No restatements were judged for them, so that row is left out.",
         "",
-        "| metric | gold set | held-out |",
-        "|---|---|---|",
+        "| metric | gold set | held-out | held-out 95% interval |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| {key} | {_cell(key, summary)} | {_cell(key, held_out)} |" for key in keys if key != keys[1]]
+    lines += [
+        f"| {key} | {_cell(key, summary)} | {_cell(key, held_out)} | {_interval(key, held_out)} |"
+        for key in keys
+        if key != keys[1]
+    ]
     return "\n".join(lines) + "\n"

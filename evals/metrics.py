@@ -22,6 +22,20 @@ def ndcg_at(ranks: list[bool], n_relevant: int, k: int = 10) -> float:
     return dcg / ideal
 
 
+def interval(groups: list[list[float]], resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval of the mean over all values, resampling whole groups (one per question): a
+    question's facts or citations stand or fall together, so resampling them one by one would understate how
+    far the figure could move on another set of questions of the same kind."""
+    groups = [group for group in groups if len(group)]
+    if not groups:
+        return (0.0, 0.0)
+    sums = np.array([float(sum(group)) for group in groups])
+    counts = np.array([len(group) for group in groups])
+    picks = np.random.default_rng(seed).integers(0, len(groups), size=(resamples, len(groups)))
+    low, high = np.percentile(sums[picks].sum(axis=1) / counts[picks].sum(axis=1), [2.5, 97.5])
+    return float(low), float(high)
+
+
 def summarize(rows: list[dict]) -> dict:
     """Mean metrics of per-question rows ({"ranks": [...], "n_relevant": int, "ms": float})."""
     if not rows:
