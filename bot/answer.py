@@ -23,7 +23,7 @@ from bot.lexical import stop_word, tokenize
 from bot.loaders import detect_lang
 from bot.numerals import stated_numbers
 from bot.references import CONSEQUENCES, asks_the_paper, penalty_articles, unknown_titles, without_the_paper
-from bot.retrieve import slot
+from bot.retrieve import rule_words, slot
 from bot.sentences import SentenceIndex
 
 # The knowledge base holds mainland China's rules; a question about another jurisdiction's rules is out of scope.
@@ -346,7 +346,8 @@ class ExtractiveAnswerer:
         if (
             not documents
             or not self.covered(query, max(doc.metadata["similarity"] for doc in documents), text)
-            or word_coverage(without_the_paper(text), documents[:3], question_lang(text)) < self.min_coverage
+            or word_coverage(_as_searched(without_the_paper(text)), documents[:3], question_lang(text))
+            < self.min_coverage
         ):
             searched_papers = documents and all(doc.metadata.get("doc_type") == "paper" for doc in documents)
             return _NOT_IN_PAPER[lang] if searched_papers and asks_the_paper(question) else _NOT_COVERED[lang]
@@ -404,8 +405,9 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:
         """``search_query``: the question as retrieval saw it (a follow-up completed from the conversation)."""
-        query = self.embedder.encode_queries([search_query or question])[0]
-        refused = self.refusal(question, documents, query, search_query or question)
+        text = search_query or question
+        query = self.embedder.encode_queries([_as_searched(text)])[0]
+        refused = self.refusal(question, documents, query, text)
         if refused:
             return refused
         lang = question_lang(question)
@@ -727,6 +729,14 @@ _PLAIN_WORDS = {
     "退钱": ("退款", "退还"),
     "赔钱": ("赔偿",),
 }
+
+
+def _as_searched(question: str) -> str:
+    """The question with the rules' words for what it says in its own (``rule_words``, in its language), as retrieval
+    searched it: "买的电饭煲坏了，过了7天还能退吗？" holds no word of two characters but the appliance's name, and was
+    refused while the quality-return article led."""
+    lang = question_lang(question)
+    return " ".join([question, *(word for word in rule_words(question) if question_lang(word) == lang)])
 
 
 def word_coverage(question: str, documents: list[Document], lang: str) -> float:

@@ -84,11 +84,32 @@ _CHILD_AGE = re.compile(
 # A rank claimed as a number ("No. 1 in China", "#1"): the rules say "number one" (第一), and BM25 reads "No. 1"
 # as the words "no" and "1" ("Can I say my product is No. 1 in China?" led with the Measures' scope, in China).
 _NUMBER_ONE = re.compile(r"(?:(?<![a-z])(?:no\.?|number)|#)\s*1(?!\d|\.\d)", re.I)
-_RULE_WORDS = [(_CHILD_AGE, ["minor", "未成年人"]), (_NUMBER_ONE, ["number one", "第一"])]
+# A fault told as what went wrong ("the zipper is broken", "用了三天就坏了", "开线了") in a question asking for a
+# return, exchange or repair, or who pays the postage: the rules say "quality problem" (质量问题退换货), and without
+# those words "The sofa cover has torn seams; must I pay return postage?" led with the no-reason return article,
+# whose "the consumer pays return shipping" is wrong for a fault. A fault alone is not enough: "漏电把人电伤了，
+# 找谁赔？" asks who is liable for an injury.
+_FAULT = (
+    r"\b(?:broken(?!\s+(?:\w+\s+){0,2}(?:rules?|laws?|regulations?|promises?|contracts?|agreements?|terms))|faulty|"
+    r"stopped working|(?:doesn't|does not|won't|will not) (?:work|turn on|switch on)|not working|malfunction\w*|"
+    r"cracked(?! down)|torn|ripped(?! off)|fall(?:s|en)? apart|fell apart)\b|"
+    r"坏了|坏掉|损坏|破损|故障|瑕疵|漏电|漏水|开线|破了|裂了|失灵|起球|掉色|褪色"
+)
+_REMEDY = (
+    r"\b(?:return\w*|send\w* (?:\w+ )?back|sent (?:\w+ )?back|refund\w*|exchang\w*|replac\w*|repair\w*|shipping|"
+    r"postage)\b|退|换|修|运费"
+)
+_FAULT_REMEDY = re.compile(rf"(?s)^(?=.*(?:{_FAULT}))(?=.*(?:{_REMEDY}))", re.I)
+_RULE_WORDS = [
+    (_CHILD_AGE, ["minor", "未成年人"]),
+    (_NUMBER_ONE, ["number one", "第一"]),
+    (_FAULT_REMEDY, ["quality problem return", "质量问题 退换货"]),
+]
 
 
 def rule_words(query: str) -> list[str]:
-    """The words the rules use for what the question states as a number: a child's age, a claimed rank."""
+    """The words the rules use for what the question states in its own terms: a child's age, a claimed rank, a
+    fault to be put right."""
     return [word for pattern, words in _RULE_WORDS if pattern.search(query) for word in words]
 
 

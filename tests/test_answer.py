@@ -248,6 +248,24 @@ def test_everyday_words_count_as_the_rules_own_terms_for_them():
     assert word_coverage("厂家让找商家，到底该找谁？", [rule], "zh") == 2 / 3
 
 
+def test_a_fault_told_in_everyday_words_is_judged_by_the_rules_words_for_it(assistant, tmp_path):
+    """The question "买的电饭煲坏了，过了7天还能退吗？" has no word of two characters but the appliance's name, which
+    no rule uses: the word-coverage floor refused it while the quality-return rule led. Retrieval searches with the
+    rules' words for a fault ("质量问题"), and the answerer now judges the question by the same words."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "rules.md").write_text(
+        "# Rules\n\n## Article 24\n\n**中文：** 商品存在质量问题的，消费者可以自收货之日起七日内退货，或者要求换货、"
+        "维修，运费等必要费用由经营者承担。\n",
+        encoding="utf-8",
+    )
+    assistant.ingest([tmp_path / "rules"])
+    question = "买的电饭煲坏了，过了7天还能退吗？"
+    result = assistant.ask(question)
+    assert not result["refused"] and result["citations"][0]["articles"] == [24]
+    rule = Document(result["citations"][0]["passage"], metadata={"lang": "zh"})
+    assert word_coverage(question, [rule], "zh") == 0.0
+
+
 def test_a_question_nearer_an_everyday_question_than_any_listed_one_is_refused(indexed, lenient, tmp_path):
     """No word of the everyday list names jewellery; the question is told by resembling the everyday questions
     (``bot.everyday``) more than any question the digests list. With no listed questions there is nothing to

@@ -371,6 +371,26 @@ def test_a_rank_claimed_as_a_number_finds_the_ban_on_absolute_terms(assistant, t
     assert rule_words("SAMR Order No. 117") == rule_words("No. 1.5") == []
 
 
+def test_a_fault_told_in_everyday_words_finds_the_quality_return_rule(assistant, tmp_path):
+    """Buyers say what broke ("torn seams", "坏了"); the rules say "quality problem". Without those words, the no-reason
+    return article, with its "the consumer pays return shipping", led a question about returning a faulty item."""
+    _ingest(
+        assistant,
+        tmp_path,
+        "# Rules\n\n## Article 24\n\n**EN:** If goods fail quality requirements (a quality problem), the consumer "
+        "may return them within 7 days of receipt or demand exchange or repair, and the business pays the transport "
+        "costs.\n\n## Article 25\n\n**EN:** Goods bought online may be returned within 7 days of receipt without "
+        "giving any reason. The consumer pays the return shipping unless agreed otherwise.\n",
+    )
+    question = "The sofa cover I ordered has torn seams. The seller says I must pay the return shipping. Is that right?"
+    assert assistant.retrieve(question, k=1)[0].metadata["articles"] == [24]
+    assert rule_words("直播间买的吹风机用了三天就坏了，能退吗？") == ["quality problem return", "质量问题 退换货"]
+    assert rule_words("My kettle is faulty, what a shame") == [], "a fault alone asks for no remedy"
+    assert rule_words("直播间买的电热毯漏电把人电伤了，找谁赔？") == [], "an injury is not a quality return"
+    assert rule_words("If I have broken the advertising rules, must I refund buyers?") == []
+    assert rule_words("I feel ripped off by a fake discount; can I get a refund?") == []
+
+
 def test_the_passages_the_leads_digest_lists_as_related_are_marked(assistant, tmp_path):
     """Whichever half of the lead's digest retrieval shows, its Related line (in the English half) decides."""
     _ingest(
