@@ -318,6 +318,11 @@ class ExtractiveAnswerer:
             return False
         return self.everyday(self.embedder.encode_queries([topic])[0], self.setting_margin)
 
+    def question_vector(self, text: str) -> np.ndarray:
+        """The question's embedding with the rules' words retrieval added (``_as_searched``), so that whichever answerer
+        writes the answer, the refusal checks and the sentence scores judge the question as it was searched."""
+        return self.embedder.encode_queries([_as_searched(text)])[0]
+
     def refusal(self, question: str, documents: list[Document], query: np.ndarray, text: str) -> Answer | None:
         """The refusal for a question the knowledge base does not cover, or None (any answerer asks this first).
         ``text``: the question as retrieval saw it; ``query``: its embedding."""
@@ -406,7 +411,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, documents: list[Document], search_query: str | None = None) -> Answer:
         """``search_query``: the question as retrieval saw it (a follow-up completed from the conversation)."""
         text = search_query or question
-        query = self.embedder.encode_queries([_as_searched(text)])[0]
+        query = self.question_vector(text)
         refused = self.refusal(question, documents, query, text)
         if refused:
             return refused

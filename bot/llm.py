@@ -101,8 +101,9 @@ class LLMAnswerer:
     def stream(self, question: str, documents: list[Document], search_query: str | None = None) -> Iterator:
         """Yields text chunks as the model writes, then the verified Answer."""
         lang = question_lang(question)
-        query = self.extractive.embedder.encode_queries([search_query or question])[0]
-        refused = self.extractive.refusal(question, documents, query, search_query or question)
+        text = search_query or question
+        query = self.extractive.question_vector(text)
+        refused = self.extractive.refusal(question, documents, query, text)
         if refused:
             yield refused
             return
