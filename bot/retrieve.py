@@ -87,24 +87,51 @@ _NUMBER_ONE = re.compile(r"(?:(?<![a-z])(?:no\.?|number)|#)\s*1(?!\d|\.\d)", re.
 # A fault told as what went wrong ("the zipper is broken", "用了三天就坏了", "开线了") in a question asking for a
 # return, exchange or repair, or who pays the postage: the rules say "quality problem" (质量问题退换货), and without
 # those words "The sofa cover has torn seams; must I pay return postage?" led with the no-reason return article,
-# whose "the consumer pays return shipping" is wrong for a fault. A fault alone is not enough: "漏电把人电伤了，
-# 找谁赔？" asks who is liable for an injury.
+# whose "the consumer pays return shipping" is wrong for a fault. A fault alone is not enough, nor one that hurt
+# someone ("漏电把人电伤了，找谁赔？" asks who is liable for an injury) or one to mend oneself ("冰箱不制冷怎么
+# 自己修？").
 _FAULT = (
-    r"\b(?:broken(?!\s+(?:\w+\s+){0,2}(?:rules?|laws?|regulations?|promises?|contracts?|agreements?|terms))|faulty|"
-    r"stopped working|(?:doesn't|does not|won't|will not) (?:work|turn on|switch on)|not working|malfunction\w*|"
-    r"cracked(?! down)|torn|ripped(?! off)|fall(?:s|en)? apart|fell apart)\b|"
-    r"坏了|坏掉|损坏|破损|故障|瑕疵|漏电|漏水|开线|破了|裂了|失灵|起球|掉色|褪色"
+    r"\b(?:(?:broken|broke|damaged)(?!\s+(?:even|up|into|out)\b)"
+    r"(?!\s+(?:\w+\s+){0,2}(?:rules?|laws?|regulations?|promises?|contracts?|agreements?|terms|records?|news|"
+    r"reputation|image))|faulty|defective|dead on arrival|DOA|malfunction\w*|"
+    r"(?:stopped|stops|quit) (?:working|charging|heating|cooling|spinning)|not working|no sound|dead pixels?|"
+    r"(?:doesn't|does not|won't|will not|didn't|did not|never|not) (?:\w+ )?(?:work\w*|turn(?:s|ing)? on|"
+    r"switch(?:es|ing)? on|power(?:s|ing)? on|hold a charge|heat\w*|cool\w*|spin\w*|clos\w*|lock\w*|light\w*|"
+    r"charg(?:e|es|ing)(?! (?:me|us|you|them|for|a|any|shipping|fees?|postage)\b))|"
+    r"keeps? (?:rebooting|restarting|shutting|cutting|dying|leaking)|cuts? out|(?:is|was|came|arrived) busted|"
+    r"jammed|bent(?! (?:the )?rules?)|shrank|swell\w*|swollen|oozing|rattl\w+|buzz(?:es|ing)|too hot|"
+    r"crack(?:ed|s)?(?! down)|torn|ripped(?! off)|snapped|shattered|smashed|dented|split (?:open|down|apart)|"
+    r"is split|(?<!data )leak(?:s|ed|ing|y)|peel(?:s|ed|ing)|melted|overheat\w*|sparked|smells? burn(?:t|ing)|"
+    r"missing (?:parts?|pieces?|screws?)|(?:fall(?:s|en|ing)?|fell|c[oa]m(?:e|ing)) (?:apart|off|unglued|undone|loose))"
+    r"\b|"
+    r"坏了|坏掉|损坏|破损|故障|瑕疵|次品|漏电|漏水|漏气|滴水|渗水|不出水|开线|脱线|破了|裂(?!变)|碎了|(?<![网播流])断了|"
+    r"散架|失灵|不灵|起球|掉毛|起皮|掉色|褪色|开胶|脱胶|掉漆|掉涂层|钻毛|跑绒|鼓包|变形|生锈|变质|分层|冒烟|火花|焦味|"
+    r"烧焦|怪味|异味|发烫|发热严重|卡死|死机|重启|罢工|没反应|不转了|转不动|不亮|不响|没声音|杂音|滋滋|"
+    r"异响|嗡嗡|坏点|断连|报错|不制冷|不制热|不加热|充不[进上了]电|开不了机|不开机|关不严|关不上|合不上|扣不上|缺件|"
+    r"少了?配件"
 )
 _REMEDY = (
-    r"\b(?:return\w*|send\w* (?:\w+ )?back|sent (?:\w+ )?back|refund\w*|exchang\w*|replac\w*|repair\w*|shipping|"
-    r"postage)\b|退|换|修|运费"
+    r"\b(?:return\w*|send\w* (?:\w+ )?back|sent (?:\w+ )?back|take (?:it|them|this|these) back|money back|"
+    r"refund\w*|exchang\w*|replac\w*|repair\w*|shipping|postage|(?:my|our) (?:rights|options)|entitled|new one|"
+    r"reimburs\w*)\b|"
+    r"退|换|修|运费|售后|什么权利|维权"
 )
-_FAULT_REMEDY = re.compile(rf"(?s)^(?=.*(?:{_FAULT}))(?=.*(?:{_REMEDY}))", re.I)
+_NOT_A_CLAIM = (
+    r"\b(?:hurt|injur\w*|burn(?:ed|t) (?:my|his|her|their|our)|"
+    r"how (?:do|can|to|should) (?:I|we|you) (?:fix|repair)|(?:should|do|can) I (?:\w+ (?:it|them) or )?"
+    r"(?:fix|repair|replace) (?:it|them)|DIY)\b|伤|住院|医药费|怎么修|自己修|怎样修"
+)
+_FAULT_REMEDY = re.compile(rf"(?s)^(?!.*(?:{_NOT_A_CLAIM}))(?=.*(?:{_FAULT}))(?=.*(?:{_REMEDY}))", re.I)
 _RULE_WORDS = [
     (_CHILD_AGE, ["minor", "未成年人"]),
     (_NUMBER_ONE, ["number one", "第一"]),
     (_FAULT_REMEDY, ["quality problem return", "质量问题 退换货"]),
 ]
+
+
+def claims_for_fault(query: str) -> bool:
+    """Whether the question asks to have a faulty product put right: a consumer's claim, however everyday its story."""
+    return bool(_FAULT_REMEDY.search(query))
 
 
 def rule_words(query: str) -> list[str]:

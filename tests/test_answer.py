@@ -266,6 +266,30 @@ def test_a_fault_told_in_everyday_words_is_judged_by_the_rules_words_for_it(assi
     assert word_coverage(question, [rule], "zh") == 0.0
 
 
+def test_a_claim_for_a_faulty_product_is_not_refused_as_an_everyday_matter(assistant, tmp_path):
+    """A down jacket shedding feathers and a split seam make a story nearer the everyday questions (clothes and their
+    care) than any the digest lists, and "网上买的羽绒服…开线了，能退吗？" was refused as an everyday matter while the
+    quality-return rule led. Asking how to mend it oneself is still everyday."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "returns.md").write_text(
+        "---\ndoc_id: returns-digest\ntitle: Return rules (digest)\ndoc_type: regulation\nstatus: digest\n---\n"
+        "# Digest\n\n## Article 24 · 第二十四条 — Returns, exchange and repair for quality problems\n\n"
+        "- Topics · 主题: quality return 质量问题退货; exchange 换货; repair 维修; return shipping cost 运费\n\n"
+        "**EN:** If goods fail quality requirements, the consumer may return them within 7 days of receipt, or "
+        "demand exchange or repair; the business pays the transport costs.\n\n"
+        "**中文：** 商品不符合质量要求的，消费者可以自收货之日起七日内退货，或者要求换货、维修；"
+        "因质量问题退、换、修的，运费等必要费用由经营者承担。\n\n"
+        "- Questions: Can I send back an item that stopped working? | Who pays the shipping when I return a faulty "
+        "item?\n\n**常见问题：** 收到货发现质量问题，多少天内能退？｜质量问题退换货，运费谁出？\n",
+        encoding="utf-8",
+    )
+    assistant.ingest([tmp_path / "rules"])
+    claim = assistant.ask("网上买的羽绒服穿了一次就开始钻毛，还有一处开线了，能退吗？")
+    assert not claim["refused"] and claim["citations"][0]["articles"] == [24]
+    mending = assistant.ask("羽绒服开线了怎么自己修？")
+    assert mending["refused"] and not mending["citations"]
+
+
 def test_a_question_nearer_an_everyday_question_than_any_listed_one_is_refused(indexed, lenient, tmp_path):
     """No word of the everyday list names jewellery; the question is told by resembling the everyday questions
     (``bot.everyday``) more than any question the digests list. With no listed questions there is nothing to

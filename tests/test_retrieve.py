@@ -389,6 +389,19 @@ def test_a_fault_told_in_everyday_words_finds_the_quality_return_rule(assistant,
     assert rule_words("直播间买的电热毯漏电把人电伤了，找谁赔？") == [], "an injury is not a quality return"
     assert rule_words("If I have broken the advertising rules, must I refund buyers?") == []
     assert rule_words("I feel ripped off by a fake discount; can I get a refund?") == []
+    told = [
+        "I bought a blender in a live stream and the blade snapped off. Can I get my money back?",
+        "The kid's toy car was dead on arrival. Who pays return shipping?",
+        "Ordered sneakers in a live room and the sole is coming unglued after a week. Must I pay shipping?",
+        "在直播间买的电风扇，用了三天就不转了，运费谁出啊？",
+        "在主播那买的运动鞋穿了一周就开胶了，他们说不退怎么办？",
+        "网上买的实木餐桌桌腿断了一根，我能要求换新的吗？",
+    ]
+    assert all(rule_words(question) for question in told), "faults told in buyers' words"
+    assert rule_words("冰箱不制冷怎么自己修？") == [], "mending it oneself is not a claim"
+    assert rule_words("直播断了一个小时，平台能退推广费吗？") == [], "a stream cut off is no faulty product"
+    assert rule_words("做了裂变营销活动，商家能退保证金吗？") == []
+    assert rule_words("The host broke the rules on price claims; can buyers get refunds?") == []
 
 
 def test_the_passages_the_leads_digest_lists_as_related_are_marked(assistant, tmp_path):
