@@ -95,9 +95,10 @@ _FAULT = (
     r"(?!\s+(?:\w+\s+){0,2}(?:rules?|laws?|regulations?|promises?|contracts?|agreements?|terms|records?|news|"
     r"reputation|image))|faulty|defective|dead on arrival|DOA|malfunction\w*|"
     r"(?:stopped|stops|quit) (?:working|charging|heating|cooling|spinning)|not working|no sound|dead pixels?|"
-    r"(?:doesn't|does not|won't|will not|didn't|did not|never|not) (?:\w+ )?(?:work\w*|turn(?:s|ing)? on|"
-    r"switch(?:es|ing)? on|power(?:s|ing)? on|hold a charge|heat\w*|cool\w*|spin\w*|clos\w*|lock\w*|light\w*|"
+    r"(?:doesn't|does not|won't|will not|didn't|did not|never) (?:\w+ )?(?:(?:work|heat|cool|spin|close|lock|light)"
+    r"(?:s|es|ed|d|ing)?|(?:turn|switch|power)(?:s|es|ed|ing)? on|hold a charge|"
     r"charg(?:e|es|ing)(?! (?:me|us|you|them|for|a|any|shipping|fees?|postage)\b))|"
+    r"not (?:\w+ )?(?:heating|cooling|charging|lighting|closing|locking|spinning|(?:turning|switching|powering) on)|"
     r"keeps? (?:rebooting|restarting|shutting|cutting|dying|leaking)|cuts? out|(?:is|was|came|arrived) busted|"
     r"jammed|bent(?! (?:the )?rules?)|shrank|swell\w*|swollen|oozing|rattl\w+|buzz(?:es|ing)|too hot|"
     r"crack(?:ed|s)?(?! down)|torn|ripped(?! off)|snapped|shattered|smashed|dented|split (?:open|down|apart)|"
@@ -119,7 +120,8 @@ _REMEDY = (
 _NOT_A_CLAIM = (
     r"\b(?:hurt|injur\w*|burn(?:ed|t) (?:my|his|her|their|our)|"
     r"how (?:do|can|to|should) (?:I|we|you) (?:fix|repair)|(?:should|do|can) I (?:\w+ (?:it|them) or )?"
-    r"(?:fix|repair|replace) (?:it|them)|DIY)\b|伤|住院|医药费|怎么修|自己修|怎样修"
+    r"(?:fix|repair|replace) (?:it|them)|(?:buy|order) a new one|DIY)\b|"
+    r"伤|住院|医药费|怎么修|怎样修|自己(?:动手)?[修换]"
 )
 _FAULT_REMEDY = re.compile(rf"(?s)^(?!.*(?:{_NOT_A_CLAIM}))(?=.*(?:{_FAULT}))(?=.*(?:{_REMEDY}))", re.I)
 _RULE_WORDS = [
