@@ -23,7 +23,7 @@ from bot.lexical import stop_word, tokenize
 from bot.loaders import detect_lang
 from bot.numerals import stated_numbers
 from bot.references import CONSEQUENCES, asks_the_paper, penalty_articles, unknown_titles, without_the_paper
-from bot.retrieve import claims_for_fault, rule_words, slot
+from bot.retrieve import claims_for_product, rule_words, slot
 from bot.sentences import SentenceIndex
 
 # The knowledge base holds mainland China's rules; a question about another jurisdiction's rules is out of scope.
@@ -224,14 +224,14 @@ def question_lang(text: str) -> str:
 class ExtractiveAnswerer:
     """A question is not covered when it asks about another jurisdiction's rules, a neighbouring field of law
     (tax, company formation, labour and pay, copyright, securities, slot fees; streaming equipment, growth advice),
-    about everyday matters (``_EVERYDAY``, or nearer an everyday question than any the digests list; never a
-    claim for a faulty product, ``claims_for_fault``: "网上买的羽绒服…开线了，能退吗？" is nearer the everyday ones)
-    or about the own rules of a platform it holds none of; when its best passage scores under ``min_score``, when
-    that beats its similarity to generic off-topic passages by less than ``min_margin`` (by less than nothing, if
-    it names live commerce or a party to a sale: on the gold set, no off-topic question does, and their margins
-    reach 0.037), or when the top three passages hold under ``min_coverage`` of its words; also when it names in
-    《》 a document the knowledge base does not hold (``titles`` lists those it holds), since an answer from a similar
-    document would mislead.
+    about everyday matters (``_EVERYDAY``, or nearer an everyday question than any the digests list; never a claim
+    for a faulty or harmful product, ``claims_for_product``: "网上买的羽绒服…开线了，能退吗？" is nearer the
+    everyday ones) or about the own rules of a platform it holds none of; when its best passage scores under
+    ``min_score``, when that beats its similarity to generic off-topic passages by less than ``min_margin`` (by
+    less than nothing, if it names live commerce or a party to a sale: on the gold set, no off-topic question
+    does, and their margins reach 0.037), or when the top three passages hold under ``min_coverage`` of its words;
+    also when it names in 《》 a document the knowledge base does not hold (``titles`` lists those it holds), since
+    an answer from a similar document would mislead.
     Thresholds and the selection parameters were calibrated on the gold set (evals/results): with the field
     check, the lowest floors that still refuse its 24 unanswerable questions (score 0.78, coverage 0.15) refuse
     3 of its 256 answerable ones, against 5 at the earlier 0.83 and 0.21. Since then the field check refuses all
@@ -357,7 +357,7 @@ class ExtractiveAnswerer:
         ):
             searched_papers = documents and all(doc.metadata.get("doc_type") == "paper" for doc in documents)
             return _NOT_IN_PAPER[lang] if searched_papers and asks_the_paper(question) else _NOT_COVERED[lang]
-        if not (asks_the_paper(text) or claims_for_fault(text)) and (
+        if not (asks_the_paper(text) or claims_for_product(text)) and (
             self.everyday(query) or (not _LEGAL.search(text) and (_EVERYDAY.search(text) or self.everyday_topic(text)))
         ):
             return _EVERYDAY_MATTERS[lang]

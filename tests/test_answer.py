@@ -290,6 +290,28 @@ def test_a_claim_for_a_faulty_product_is_not_refused_as_an_everyday_matter(assis
     assert mending["refused"] and not mending["citations"]
 
 
+def test_a_long_story_of_harm_is_answered_from_the_compensation_rule(assistant, tmp_path):
+    """A story of harm shares few words with the rules (a hair dryer, a daughter, the ER), and the word-coverage floor
+    refused it while the right article led; the rules' words for harm it now searches with also judge it."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "rules.md").write_text(
+        "# Rules\n\n## Article 44\n\n**EN:** For personal injury caused by a defective product, the liable party "
+        "must pay compensation: medical costs, nursing costs and lost income. For property damage it must restore "
+        "the property or pay its value.\n",
+        encoding="utf-8",
+    )
+    assistant.ingest([tmp_path / "rules"])
+    question = (
+        "Long story: I grabbed a hair dryer in a live stream during the 618 sale. Last Sunday it overheated, the "
+        "casing melted and my daughter got a burn on her forearm. We went to the ER. What can we ask for, just the "
+        "medical bills or more?"
+    )
+    result = assistant.ask(question)
+    assert not result["refused"] and result["citations"][0]["articles"] == [44]
+    rule = Document(result["citations"][0]["passage"], metadata={"lang": "en"})
+    assert word_coverage(question, [rule], "en") < 0.15
+
+
 def test_a_question_nearer_an_everyday_question_than_any_listed_one_is_refused(indexed, lenient, tmp_path):
     """No word of the everyday list names jewellery; the question is told by resembling the everyday questions
     (``bot.everyday``) more than any question the digests list. With no listed questions there is nothing to

@@ -386,7 +386,8 @@ def test_a_fault_told_in_everyday_words_finds_the_quality_return_rule(assistant,
     assert assistant.retrieve(question, k=1)[0].metadata["articles"] == [24]
     assert rule_words("直播间买的吹风机用了三天就坏了，能退吗？") == ["quality problem return", "质量问题 退换货"]
     assert rule_words("My kettle is faulty, what a shame") == [], "a fault alone asks for no remedy"
-    assert rule_words("直播间买的电热毯漏电把人电伤了，找谁赔？") == [], "an injury is not a quality return"
+    injury = "直播间买的电热毯漏电把人电伤了，找谁赔？"
+    assert "quality problem return" not in rule_words(injury), "an injury is not a quality return"
     assert rule_words("If I have broken the advertising rules, must I refund buyers?") == []
     assert rule_words("I feel ripped off by a fake discount; can I get a refund?") == []
     told = [
@@ -453,3 +454,42 @@ def test_a_follow_ups_own_words_are_searched_by_their_words_too(assistant, tmp_p
         lambda self, fused, text, *rest: None if text == follow_up else searched(self, fused, text, *rest),
     )
     assert assistant.retrieve(follow_up, k=3, history=history)[0].metadata["articles"] == [8]
+
+
+def test_harm_a_product_did_finds_the_rules_on_compensating_it(assistant, tmp_path):
+    """Buyers tell what the product did ("caught fire", "泡坏了"); the rules say a defect harmed a person or property.
+    Without those words, a power bank that burned a sofa led with the Price Law's refund of overcharges, which also
+    says "compensate". Asking whom to claim from adds the words of the article letting the victim choose the seller or
+    the maker; asking how much does not."""
+    _ingest(
+        assistant,
+        tmp_path,
+        "# Rules\n\n## Article 41\n\n**EN:** If a defect in a product injures a person or damages property other "
+        "than the product itself, the producer must pay compensation.\n\n## Article 43\n\n**EN:** A person harmed "
+        "by a defective product may claim compensation from the producer or from the seller, as they choose.\n\n"
+        "## Article 60\n\n**EN:** If a business makes a buyer pay more than the lawful price, it must refund the "
+        "overcharge, and compensate any loss the buyer suffered.\n",
+    )
+    burned = "A power bank I bought in a live sale caught fire and burned a hole in my sofa. Can I make the seller pay?"
+    assert assistant.retrieve(burned, k=1)[0].metadata["articles"] == [41]
+    whom = "My kid got a rash from a sunscreen bought in a live room. Do I go after the shop or the brand?"
+    assert "claim from seller or producer" in rule_words(whom)
+    assert "向销售者 生产者 索赔" not in rule_words("直播间买的减肥茶喝了狂拉肚子，住了三天院，能赔多少钱")
+    told = [
+        "直播间买的洗衣机漏水，把楼下邻居家天花板泡了，我能找商家赔吗？",
+        "买了个加湿器漏水，把桌上的笔记本电脑泡坏了，电脑的钱能让卖家出吗",
+        "直播间买的减肥茶喝了狂拉肚子，住了三天院，能赔多少钱",
+        "The hair straightener sparked and burned two of my fingers. Can I ask for compensation?",
+    ]
+    assert all("defect injury property damage compensation" in rule_words(question) for question in told)
+    assert "quality problem seller compensate loss" in rule_words("铸铁锅用了十来天就裂开了，商家真的不用赔吗")
+    not_claims = [
+        "How should I treat a minor burn from a curling iron at home?",
+        "Which home insurance policies cover damage from a burst pipe?",
+        "Who's to blame for the team's loss last night?",
+        "The recall scandal damaged the brand's reputation. Who is responsible for PR?",
+        "被开水烫伤了起了个水泡，要不要把泡挑破？",
+        "这次丑闻对公司品牌伤害太大了，股价还能涨回来吗",
+        "直播间买的卷发棒把手烫伤了，怎么自己修一下开关？",
+    ]
+    assert not any(rule_words(question) for question in not_claims)
