@@ -160,6 +160,17 @@ _WHOM_AFTER_HARM = re.compile(rf"{_HARM_CLAIMED}(?=.*(?:{_WHOM}))", re.I)
 # 裂开了，真的不用赔吗？"): the seller's duty to repair, replace, take back and make good the loss. It needs a word of
 # liability: after a fault, asking who pays is more often about the return postage ("坏了，运费谁出？").
 _FAULT_CLAIM = re.compile(rf"(?s)^(?!.*(?:{_MEND_IT_ONESELF}|{_HARM}))(?=.*(?:{_FAULT}))(?=.*(?:{_LIABLE}))", re.I)
+# A buyer's claim against the platform after a fake, a faulty or harmful product or a seller who vanished ("平台明知道
+# 这个商家卖假货还让他天天开播，平台要不要承担连带责任？" led with the E-Commerce Law's article on IP infringement): the
+# rules speak of the platform's joint liability and of paying when it cannot name the seller.
+_PLATFORM_CLAIM = re.compile(
+    r"(?s)^(?=.*(?:\b(?:platform|app)\b|平台))"
+    r"(?=.*(?:\b(?:liab\w*|responsib\w*|compensat\w*|accountable|obligat\w*|claim\w* against)\b|连带|责任|赔|管不管|"
+    r"无关|义务))"
+    rf"(?=.*(?:{_FAULT}|{_HARM}|\b(?:fake|counterfeit|knock-?off|vanish\w*|disappear\w*|can't reach|unreachable)\b|"
+    r"假|跑路|联系不上|找不到人|质量|出了?问题|有问题))",
+    re.I,
+)
 # A claim for a multiple of the price ("three times the price back", "10x", "退一赔三"): the rules call it punitive
 # damages (惩罚性赔偿), and "Can I get three times the price back?" led with the fines of several times the illegal
 # gains. A fine's multiple is no claim. (A Chinese question says 十倍 as the food law does; "ten times compensation"
@@ -178,6 +189,7 @@ _RULE_WORDS = [
     (_HARM_CLAIM, ["defect injury property damage compensation", "缺陷 人身 财产 损害 赔偿"]),
     (_WHOM_AFTER_HARM, ["claim from seller or producer", "向销售者 生产者 索赔"]),
     (_FAULT_CLAIM, ["quality problem seller compensate loss", "质量问题 销售者 赔偿损失"]),
+    (_PLATFORM_CLAIM, ["platform joint liability", "平台 连带责任"]),
     (_THRICE_CLAIMED, ["punitive damages", "惩罚性赔偿"]),
     (_TENFOLD_CLAIMED, ["ten times compensation", "十倍赔偿"]),
 ]

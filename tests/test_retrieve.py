@@ -493,3 +493,22 @@ def test_harm_a_product_did_finds_the_rules_on_compensating_it(assistant, tmp_pa
         "直播间买的卷发棒把手烫伤了，怎么自己修一下开关？",
     ]
     assert not any(rule_words(question) for question in not_claims)
+
+
+def test_a_buyers_claim_against_the_platform_finds_its_joint_liability(assistant, tmp_path):
+    """A buyer asks whether the platform answers for a faulty product or a vanished seller; the rules speak of the
+    platform's joint liability (连带责任), and "抖音说他们只是提供技术服务…" led with an article on who counts as an
+    internet information service, which says nothing of the buyer's claim."""
+    _ingest(
+        assistant,
+        tmp_path,
+        "# Rules\n\n## Article 4\n\n**中文：** 为广告主发布广告提供技术服务的互联网信息服务提供者，"
+        "不属于广告发布者。\n\n"
+        "## Article 38\n\n**中文：** 平台经营者知道或者应当知道平台内经营者销售的商品不符合安全要求而未采取必要措施的，"
+        "与该经营者承担连带责任。\n",
+    )
+    question = "抖音说他们只是提供技术服务，商品出问题跟平台无关，真的是这样吗"
+    assert assistant.retrieve(question, k=1)[0].metadata["articles"] == [38]
+    assert "平台 连带责任" in rule_words("商家跑路了，快手一直不给说法，平台有没有义务把商家的真实名称和地址告诉我？")
+    assert "平台 连带责任" not in rule_words("平台对主播有什么培训义务？"), "a platform's duty, no buyer's claim"
+    assert "platform joint liability" not in rule_words("Is the platform responsible for verifying hosts' identity?")
