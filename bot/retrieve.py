@@ -160,9 +160,10 @@ _WHOM_AFTER_HARM = re.compile(rf"{_HARM_CLAIMED}(?=.*(?:{_WHOM}))", re.I)
 # 裂开了，真的不用赔吗？"): the seller's duty to repair, replace, take back and make good the loss. It needs a word of
 # liability: after a fault, asking who pays is more often about the return postage ("坏了，运费谁出？").
 _FAULT_CLAIM = re.compile(rf"(?s)^(?!.*(?:{_MEND_IT_ONESELF}|{_HARM}))(?=.*(?:{_FAULT}))(?=.*(?:{_LIABLE}))", re.I)
-# A buyer's claim against the platform after a fake, a faulty or harmful product or a seller who vanished ("平台明知道
-# 这个商家卖假货还让他天天开播，平台要不要承担连带责任？" led with the E-Commerce Law's article on IP infringement): the
-# rules speak of the platform's joint liability and of paying when it cannot name the seller.
+# A buyer's claim against the platform after a fake, a faulty or harmful product or a seller who vanished
+# ("抖音说他们只是提供技术服务，商品出问题跟平台无关，真的是这样吗" led with the article saying a technical-service
+# provider is no ad publisher): the rules speak of the platform's joint liability and of paying when it cannot name the
+# seller.
 _PLATFORM_CLAIM = re.compile(
     r"(?s)^(?=.*(?:\b(?:platform|app)\b|平台))"
     r"(?=.*(?:\b(?:liab\w*|responsib\w*|compensat\w*|accountable|obligat\w*|claim\w* against)\b|连带|责任|赔|管不管|"
