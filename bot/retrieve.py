@@ -134,7 +134,7 @@ _HARM = (
     r"swollen|poison\w*|diarrh\w*|vomit\w*|(?:got|made \w+|fell) (?:sick|ill)|hospital\w*|(?-i:ER)|emergency room|"
     r"medical (?:bills?|costs?)|lost (?:wages|income)|(?:electric )?shock(?:ed)?|caught fire|on fire|explod\w*|"
     r"blew (?:up|off)|burst|short[- ]circuit\w*|fried|flood\w*|warped|ruin\w*|stain\w*|dyed)\b|"
-    r"烫|急诊|误工|过敏|起疹|疹子|起痘|红肿|中毒|拉肚子|腹泻|呕吐|电了|触电|起火|着火|失火|爆炸|炸了|"
+    r"烫|急诊|医院|误工|过敏|起疹|疹子|起痘|红肿|中毒|拉肚子|腹泻|呕吐|电了|触电|起火|着火|失火|爆炸|炸了|"
     r"烧[了坏黑焦穿着]|熏|短路|泡坏|泡了|淹了|染[红色了]|串色|划破|流血|噎"
 )
 _LIABLE = (
@@ -150,12 +150,17 @@ _HARM_CLAIMED = rf"(?s)^(?!.*(?:{_MEND_IT_ONESELF}))(?=.*(?:{_HARM}))(?=.*(?:{_L
 _HARM_CLAIM = re.compile(_HARM_CLAIMED, re.I)
 # Such a question asking whom to claim from (the shop, the factory, the brand): the rules let the victim choose the
 # seller or the producer. Said for every harm claim, those words led "能赔多少钱？" to that article, not to what
-# compensation covers.
+# compensation covers; said when the question names the host ("这个明星要赔吗？还是只能找厂家"), they led away from
+# the host's liability (``_HOST_CLAIM``).
 _WHOM = (
     r"\b(?:go after|who (?:do|should|can|is)|manufacturers?|factory|maker|producers?|brand)\b|"
     r"找谁|厂家|工厂|品牌|生产"
 )
-_WHOM_AFTER_HARM = re.compile(rf"{_HARM_CLAIMED}(?=.*(?:{_WHOM}))", re.I)
+_HOST = (
+    r"\b(?:hosts?|streamers?|influencers?|celebrit(?:y|ies)|KOLs?|anchors?|presenters?)\b|"
+    r"主播|网红|明星|达人|博主|带货的"
+)
+_WHOM_AFTER_HARM = re.compile(rf"{_HARM_CLAIMED}(?!.*(?:{_HOST}))(?=.*(?:{_WHOM}))", re.I)
 # A fault that harmed nothing else, in a question asking for compensation ("商家说过了七天就不管了，可铸铁锅用了十来天就
 # 裂开了，真的不用赔吗？"): the seller's duty to repair, replace, take back and make good the loss. It needs a word of
 # liability: after a fault, asking who pays is more often about the return postage ("坏了，运费谁出？").
@@ -171,6 +176,48 @@ _PLATFORM_CLAIM = re.compile(
     rf"(?=.*(?:{_FAULT}|{_HARM}|\b(?:fake|counterfeit|knock-?off|vanish\w*|disappear\w*|can't reach|unreachable)\b|"
     r"假|跑路|联系不上|找不到人|质量|出了?问题|有问题))",
     re.I,
+)
+# A buyer asking whether the host who sold them something harmful, fake or falsely praised must answer for it
+# ("宝宝吃了网红直播间推荐的米粉拉肚子住院了 主播能告吗" led with when a live stream is an advertisement): the rules
+# make whoever recommends goods in false promotion jointly liable with the seller (主播 虚假宣传 连带责任). A shop's
+# own employee is another rule's matter: the shop answers for what its staff say.
+_HOST_BLAMED = (
+    r"\b(?:on the hook|accountable|go after|blame|(?:have|has) to pay)\b|"
+    r"能告|告(?:他|她|主播|网红|明星)|起诉|找(?:他|她|主播|网红|明星)|有没有责任|担责"
+)
+_PASSED_OFF = (
+    r"\b(?:fake|counterfeit|false\w*|lied|lies|lying|exaggerat\w*|mislead\w*|scam\w*|not (?:real|genuine)|"
+    r"knock-?offs?)\b|假(?:货|的|冒|名牌)|是假|造假|掺假|虚假|骗|夸大|乱说|吹嘘|吹牛|瞎吹|乱吹"
+)
+_WHO_SELLS = (
+    r"\bwho(?:'s| is| was)? (?:\w+ )?(?:the )?(?:real |actual )?(?:seller|selling)\b|\bdon't know who (?:sold|sells)\b|"
+    r"谁是卖家|谁在卖|谁卖的|卖家是谁|不知道.{0,6}卖家|搞不清.{0,6}卖家"
+)
+# Said by a buyer, or of buyers: "主播夸大宣传谁负责？" asks what the rules do to the host, not what a buyer may claim.
+_BUYER = (
+    r"\b(?:I|we|my|me|us|buyers?|viewers?|consumers?|customers?|received|ordered|paid)\b|"
+    r"我|买|收到|孩子|宝宝|妈|爸|家人"
+)
+_PROMISED = r"\bpromis\w*\b|承诺|假一赔|赔十"
+_HOST_CLAIM = re.compile(
+    rf"(?s)^(?!.*(?:员工|雇员|\b(?:employees?|staff)\b|{_PROMISED}|{_WHO_SELLS}))"
+    rf"(?=.*(?:{_HOST}))(?=.*(?:{_LIABLE}|{_HOST_BLAMED}))"
+    rf"(?=.*(?:{_BUYER}))(?=.*(?:{_HARM}|{_FAULT}|{_PASSED_OFF}))",
+    re.I,
+)
+# A host's own promise of a refund or pay-out, and a buyer asking whether it binds ("主播在直播间说无效退款，现在我要
+# 退款他装死，能告他吗"): the rules say promises made while promoting goods must be kept.
+_HOST_PROMISE = re.compile(
+    rf"(?s)^(?=.*(?:{_HOST}))"
+    rf"(?=.*(?:{_PROMISED}|\bI(?:'ll| will) (?:\w+ ){{0,2}}(?:refund|pay)\b|money back|退款|退钱|赔))"
+    r"(?=.*(?:\b(?:binding|valid|hold (?:him|her|them) to|pay up|refus\w*|back(?:ed|ing)? out|just (?:a )?joke\w*)\b|"
+    r"有效|算数|不算|认账|装死|不回|耍赖|开玩笑|能告))",
+    re.I,
+)
+# A buyer with a claim who cannot tell who sold the goods ("直播间根本没写是谁在卖…现在东西出问题了找谁啊"): the
+# rules make the live room answer as the seller unless it showed who the real seller is.
+_SELLER_UNKNOWN = re.compile(
+    rf"(?s)^(?=.*(?:{_WHO_SELLS}))(?=.*(?:{_FAULT}|{_HARM}|{_LIABLE}|{_WHO_PAYS}|\bclaim\w*|找谁|出了?问题))", re.I
 )
 # A claim for a multiple of the price ("three times the price back", "10x", "退一赔三"): the rules call it punitive
 # damages (惩罚性赔偿), and "Can I get three times the price back?" led with the fines of several times the illegal
@@ -191,6 +238,9 @@ _RULE_WORDS = [
     (_WHOM_AFTER_HARM, ["claim from seller or producer", "向销售者 生产者 索赔"]),
     (_FAULT_CLAIM, ["quality problem seller compensate loss", "质量问题 销售者 赔偿损失"]),
     (_PLATFORM_CLAIM, ["platform joint liability", "平台 连带责任"]),
+    (_HOST_CLAIM, ["host false promotion joint liability", "主播 虚假宣传 连带责任"]),
+    (_HOST_PROMISE, ["host promise must be kept", "主播 承诺 兑现"]),
+    (_SELLER_UNKNOWN, ["live room operator seller liability", "直播间运营者 销售者责任"]),
     (_THRICE_CLAIMED, ["punitive damages", "惩罚性赔偿"]),
     (_TENFOLD_CLAIMED, ["ten times compensation", "十倍赔偿"]),
 ]
@@ -204,7 +254,7 @@ def claims_for_product(query: str) -> bool:
 
 def rule_words(query: str) -> list[str]:
     """The words the rules use for what the question states in its own terms: a child's age, a claimed rank, a
-    fault to be put right."""
+    fault to be put right, a claim against the platform or the host."""
     return [word for pattern, words in _RULE_WORDS if pattern.search(query) for word in words]
 
 

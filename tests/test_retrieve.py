@@ -512,3 +512,41 @@ def test_a_buyers_claim_against_the_platform_finds_its_joint_liability(assistant
     assert "平台 连带责任" in rule_words("商家跑路了，快手一直不给说法，平台有没有义务把商家的真实名称和地址告诉我？")
     assert "平台 连带责任" not in rule_words("平台对主播有什么培训义务？"), "a platform's duty, no buyer's claim"
     assert "platform joint liability" not in rule_words("Is the platform responsible for verifying hosts' identity?")
+
+
+def test_a_buyers_claim_against_the_host_finds_the_recommenders_joint_liability(assistant, tmp_path):
+    """A buyer asks whether the host who sold them something harmful or falsely praised answers for it; the rules make
+    whoever recommends goods in false promotion jointly liable (连带责任), and "…主播能告吗" led with the article on
+    when a live stream is an advertisement, which says nothing of the buyer's claim. A host's promise and a seller
+    nobody named get words of their own."""
+    _ingest(
+        assistant,
+        tmp_path,
+        "# Rules\n\n## Article 35\n\n**中文：** 直播营销活动构成商业广告的，直播间运营者、主播应当依照广告法履行"
+        "广告发布者、广告代言人的义务。\n\n"
+        "## Article 45\n\n**中文：** 个人（如主播、网红、明星）在虚假广告或者虚假宣传中推荐食品、保健品等商品，"
+        "造成消费者损害的，与经营者承担连带责任。\n",
+    )
+    lead = assistant.retrieve("宝宝吃了网红直播间推荐的米粉拉肚子住院了 主播能告吗", k=1)[0]
+    assert lead.metadata["articles"] == [45]
+    assert "host false promotion joint liability" in rule_words(
+        "Host said it was imported from Japan, it's fake and I received a Chinese copy. Can I go after the host?"
+    )
+    named = rule_words("孩子的奶粉是在明星直播间买的，喝了以后身上起疹子，这个明星要赔吗？还是只能找厂家")
+    assert "主播 虚假宣传 连带责任" in named and "向销售者 生产者 索赔" not in named, (
+        "whom to claim from leads elsewhere"
+    )
+    assert "主播 虚假宣传 连带责任" not in rule_words("主播夸大宣传谁负责？"), (
+        "what the rules do to a host, no buyer's claim"
+    )
+    assert "主播 虚假宣传 连带责任" not in rule_words("明星因为代言虚假广告被罚过，多久以内不能再请他代言？")
+    assert "主播 虚假宣传 连带责任" not in rule_words("主播卖的吹风机，我能找主播退吗"), "吹 in 吹风机 is no boast"
+    assert "主播 虚假宣传 连带责任" not in rule_words("店铺员工主播在直播里虚假宣传，我买的东西是假的，能找店铺赔吗？")
+    promised = rule_words("主播在直播间说无效退款，现在我要退款他装死，能告他吗")
+    assert "主播 承诺 兑现" in promised and "主播 虚假宣传 连带责任" not in promised
+    assert "直播间运营者 销售者责任" in rule_words(
+        "直播间根本没写是谁在卖 主播就一直喊大家点小黄车 现在东西出问题了找谁啊"
+    )
+    assert "live room operator seller liability" not in rule_words(
+        "What's the fine if my live page doesn't show who the real seller is?"
+    ), "a penalty, no claim"
