@@ -106,6 +106,13 @@ status: digest
 """
 
 
+def ingest_rules(assistant: Assistant, tmp_path: Path, rules: str) -> None:
+    """Ingest one made-up rules document."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "rules.md").write_text(rules, encoding="utf-8")
+    assistant.ingest([tmp_path / "rules"])
+
+
 @pytest.fixture
 def digest(assistant, tmp_path) -> Assistant:
     """A bilingual digest (the knowledge base's format): a duty, its penalty article, an unrelated article."""

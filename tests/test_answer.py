@@ -20,7 +20,7 @@ from bot.answer import (
 from bot.chunking import candidate_sentences, clauses
 from bot.filters import Filters
 
-from .conftest import REVIEWS
+from .conftest import REVIEWS, ingest_rules
 
 
 @pytest.fixture
@@ -252,13 +252,12 @@ def test_a_fault_told_in_everyday_words_is_judged_by_the_rules_words_for_it(assi
     """The question "买的电饭煲坏了，过了7天还能退吗？" has no word of two characters but the appliance's name, which
     no rule uses: the word-coverage floor refused it while the quality-return rule led. Retrieval searches with the
     rules' words for a fault ("质量问题"), and the answerer now judges the question by the same words."""
-    (tmp_path / "rules").mkdir()
-    (tmp_path / "rules" / "rules.md").write_text(
+    ingest_rules(
+        assistant,
+        tmp_path,
         "# Rules\n\n## Article 24\n\n**中文：** 商品存在质量问题的，消费者可以自收货之日起七日内退货，或者要求换货、"
         "维修，运费等必要费用由经营者承担。\n",
-        encoding="utf-8",
     )
-    assistant.ingest([tmp_path / "rules"])
     question = "买的电饭煲坏了，过了7天还能退吗？"
     result = assistant.ask(question)
     assert not result["refused"] and result["citations"][0]["articles"] == [24]
@@ -270,8 +269,9 @@ def test_a_claim_for_a_faulty_product_is_not_refused_as_an_everyday_matter(assis
     """A down jacket shedding feathers and a split seam make a story nearer the everyday questions (clothes and their
     care) than any the digest lists, and "网上买的羽绒服…开线了，能退吗？" was refused as an everyday matter while the
     quality-return rule led. Asking how to mend it oneself is still everyday."""
-    (tmp_path / "rules").mkdir()
-    (tmp_path / "rules" / "returns.md").write_text(
+    ingest_rules(
+        assistant,
+        tmp_path,
         "---\ndoc_id: returns-digest\ntitle: Return rules (digest)\ndoc_type: regulation\nstatus: digest\n---\n"
         "# Digest\n\n## Article 24 · 第二十四条 — Returns, exchange and repair for quality problems\n\n"
         "- Topics · 主题: quality return 质量问题退货; exchange 换货; repair 维修; return shipping cost 运费\n\n"
@@ -281,9 +281,7 @@ def test_a_claim_for_a_faulty_product_is_not_refused_as_an_everyday_matter(assis
         "因质量问题退、换、修的，运费等必要费用由经营者承担。\n\n"
         "- Questions: Can I send back an item that stopped working? | Who pays the shipping when I return a faulty "
         "item?\n\n**常见问题：** 收到货发现质量问题，多少天内能退？｜质量问题退换货，运费谁出？\n",
-        encoding="utf-8",
     )
-    assistant.ingest([tmp_path / "rules"])
     claim = assistant.ask("网上买的羽绒服穿了一次就开始钻毛，还有一处开线了，能退吗？")
     assert not claim["refused"] and claim["citations"][0]["articles"] == [24]
     mending = assistant.ask("羽绒服开线了怎么自己修？")
@@ -293,14 +291,13 @@ def test_a_claim_for_a_faulty_product_is_not_refused_as_an_everyday_matter(assis
 def test_a_long_story_of_harm_is_answered_from_the_compensation_rule(assistant, tmp_path):
     """A story of harm shares few words with the rules (a hair dryer, a daughter, the ER), and the word-coverage floor
     refused it while the right article led; the rules' words for harm it now searches with also judge it."""
-    (tmp_path / "rules").mkdir()
-    (tmp_path / "rules" / "rules.md").write_text(
+    ingest_rules(
+        assistant,
+        tmp_path,
         "# Rules\n\n## Article 44\n\n**EN:** For personal injury caused by a defective product, the liable party "
         "must pay compensation: medical costs, nursing costs and lost income. For property damage it must restore "
         "the property or pay its value.\n",
-        encoding="utf-8",
     )
-    assistant.ingest([tmp_path / "rules"])
     question = (
         "Long story: I grabbed a hair dryer in a live stream during the 618 sale. Last Sunday it overheated, the "
         "casing melted and my daughter got a burn on her forearm. We went to the ER. What can we ask for, just the "

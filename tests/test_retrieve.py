@@ -6,6 +6,8 @@ from langchain_core.documents import Document
 from bot.filters import Filters
 from bot.retrieve import HybridRetriever, rule_words
 
+from .conftest import ingest_rules
+
 
 @pytest.fixture
 def indexed(assistant, corpus):
@@ -331,17 +333,10 @@ def test_a_laws_overview_gives_way_to_its_best_article_unless_the_law_is_named(a
     assert retriever._specific_first(platform, named=set()) == platform, "a document without articles keeps its order"
 
 
-def _ingest(assistant, tmp_path, rules: str) -> None:
-    """Ingest one made-up rules document."""
-    (tmp_path / "rules").mkdir()
-    (tmp_path / "rules" / "rules.md").write_text(rules, encoding="utf-8")
-    assistant.ingest([tmp_path / "rules"])
-
-
 def test_a_child_whose_age_the_question_states_finds_the_rules_on_minors(assistant, tmp_path):
     """The rules say "minor" and "under 16", never "a 15-year-old": without the words the rules use, the live-room
     operator's seller liability outranked the streamer-age rule."""
-    _ingest(
+    ingest_rules(
         assistant,
         tmp_path,
         "# Rules\n\n## Article 12\n\n**EN:** If a consumer is harmed after buying goods in a live room, the "
@@ -358,7 +353,7 @@ def test_a_child_whose_age_the_question_states_finds_the_rules_on_minors(assista
 def test_a_rank_claimed_as_a_number_finds_the_ban_on_absolute_terms(assistant, tmp_path):
     """BM25 reads "No. 1" as "no" and "1", so "No. 1 in China" matched a scope article's "in China" and missed the
     ban, which says "number one" (第一)."""
-    _ingest(
+    ingest_rules(
         assistant,
         tmp_path,
         "# Rules\n\n## Article 2\n\n**EN:** These rules apply to selling products by live stream in China.\n\n"
@@ -374,7 +369,7 @@ def test_a_rank_claimed_as_a_number_finds_the_ban_on_absolute_terms(assistant, t
 def test_a_fault_told_in_everyday_words_finds_the_quality_return_rule(assistant, tmp_path):
     """Buyers say what broke ("torn seams", "坏了"); the rules say "quality problem". Without those words, the no-reason
     return article, with its "the consumer pays return shipping", led a question about returning a faulty item."""
-    _ingest(
+    ingest_rules(
         assistant,
         tmp_path,
         "# Rules\n\n## Article 24\n\n**EN:** If goods fail quality requirements (a quality problem), the consumer "
@@ -411,7 +406,7 @@ def test_a_fault_told_in_everyday_words_finds_the_quality_return_rule(assistant,
 
 def test_the_passages_the_leads_digest_lists_as_related_are_marked(assistant, tmp_path):
     """Whichever half of the lead's digest retrieval shows, its Related line (in the English half) decides."""
-    _ingest(
+    ingest_rules(
         assistant,
         tmp_path,
         "---\ndoc_id: draw-rules\ntitle: Lucky draw rules (digest)\ndoc_type: regulation\nstatus: digest\n---\n"
@@ -436,7 +431,7 @@ def test_a_follow_ups_own_words_are_searched_by_their_words_too(assistant, tmp_p
     """Completed from the conversation, "And for a digital human?" is mostly the earlier question on verifying
     hosts; the follow-up's own words, searched lexically as well as by meaning, find the article on digital humans.
     By meaning alone they do not."""
-    _ingest(
+    ingest_rules(
         assistant,
         tmp_path,
         "# Rules\n\n## Article 8\n\n**EN:** Live-room operators must verify each host's real identity and report the "
@@ -461,7 +456,7 @@ def test_harm_a_product_did_finds_the_rules_on_compensating_it(assistant, tmp_pa
     Without those words, a power bank that burned a sofa led with the Price Law's refund of overcharges, which also
     says "compensate". Asking whom to claim from adds the words of the article letting the victim choose the seller or
     the maker; asking how much does not."""
-    _ingest(
+    ingest_rules(
         assistant,
         tmp_path,
         "# Rules\n\n## Article 41\n\n**EN:** If a defect in a product injures a person or damages property other "
@@ -499,7 +494,7 @@ def test_a_buyers_claim_against_the_platform_finds_its_joint_liability(assistant
     """A buyer asks whether the platform answers for a faulty product or a vanished seller; the rules speak of the
     platform's joint liability (连带责任), and "抖音说他们只是提供技术服务…" led with an article on who counts as an
     internet information service, which says nothing of the buyer's claim."""
-    _ingest(
+    ingest_rules(
         assistant,
         tmp_path,
         "# Rules\n\n## Article 4\n\n**中文：** 为广告主发布广告提供技术服务的互联网信息服务提供者，"
@@ -519,7 +514,7 @@ def test_a_buyers_claim_against_the_host_finds_the_recommenders_joint_liability(
     whoever recommends goods in false promotion jointly liable (连带责任), and "…主播能告吗" led with the article on
     when a live stream is an advertisement, which says nothing of the buyer's claim. A host's promise and a seller
     nobody named get words of their own."""
-    _ingest(
+    ingest_rules(
         assistant,
         tmp_path,
         "# Rules\n\n## Article 35\n\n**中文：** 直播营销活动构成商业广告的，直播间运营者、主播应当依照广告法履行"
